@@ -1,0 +1,24 @@
+//! mtasts-core: the sans-IO heart of the MTA-STS tester.
+//!
+//! Parsers and rules for RFC 8461 (MTA-STS) and RFC 8460 (TLS-RPT). Nothing here touches
+//! the network or the clock, so the same code runs in the browser, the CLI and the
+//! companion service, and every rule is tested by feeding it bytes.
+
+pub mod domain;
+pub mod finding;
+pub mod matching;
+pub mod pattern;
+pub mod policy;
+mod record;
+pub mod recordset;
+pub mod rules;
+pub mod tlsrpt;
+pub mod txt;
+
+pub use finding::{Finding, Rule, Severity};
+pub use matching::{check_match, MatchCheck};
+pub use pattern::{find_match, MxPattern};
+pub use policy::{check_policy, Mode, Policy, PolicyCheck};
+pub use recordset::{RecordStatus, TxtRecord};
+pub use tlsrpt::{check_tlsrpt_records, TlsRptCheck};
+pub use txt::{check_sts_records, StsRecordCheck};

@@ -1,0 +1,122 @@
+//! The catalogue of every finding the core can report: stable code, default severity, RFC section.
+//!
+//! Codes are part of the public contract (CLI JSON, share links, docs), so they never change
+//! meaning; a rule that goes away keeps its code retired rather than reused.
+
+use crate::finding::{Rule, Severity::*};
+
+macro_rules! catalogue {
+    ($($name:ident = $code:literal, $sev:ident, $rfc:literal;)*) => {
+        $(pub const $name: Rule = Rule::new($code, $sev, $rfc);)*
+        /// Every rule, in catalogue order.
+        pub const ALL: &[Rule] = &[$($name),*];
+    };
+}
+
+catalogue! {
+    // `_mta-sts` TXT record (RFC 8461 §3.1; duplicates and extensions per the end of §3.2).
+    TXT_ABSENT = "txt.absent", Info, "RFC 8461 §3.1";
+    TXT_UNRELATED = "txt.unrelated", Info, "RFC 8461 §3.1";
+    TXT_MULTIPLE = "txt.multiple", Error, "RFC 8461 §3.1";
+    TXT_MULTISTRING = "txt.multistring", Info, "RFC 8461 §3.1";
+    TXT_SYNTAX = "txt.syntax", Error, "RFC 8461 §3.1";
+    TXT_NON_ASCII = "txt.syntax.non_ascii", Error, "RFC 8461 §3.1";
+    TXT_TRAILING_WHITESPACE = "txt.syntax.trailing_whitespace", Error, "RFC 8461 §3.1";
+    TXT_VERSION_BAD = "txt.version.bad", Error, "RFC 8461 §3.1";
+    TXT_VERSION_NOT_FIRST = "txt.version.not_first", Error, "RFC 8461 §3.1";
+    TXT_SPACE_BEFORE_SEMICOLON = "txt.version.space_before_semicolon", Warning, "RFC 8461 §3.1 (erratum 6285)";
+    TXT_SPF = "txt.spf", Error, "RFC 8461 §3.1";
+    TXT_WRONG_RECORD = "txt.wrong_record", Error, "RFC 8461 §3.1";
+    TXT_ID_MISSING = "txt.id.missing", Error, "RFC 8461 §3.1";
+    TXT_ID_BAD = "txt.id.bad", Error, "RFC 8461 §3.1";
+    TXT_FIELD_DUPLICATE = "txt.field.duplicate", Warning, "RFC 8461 §3.2";
+    TXT_EXTENSION_UNKNOWN = "txt.extension.unknown", Info, "RFC 8461 §3.2";
+
+    // `_smtp._tls` TXT record (RFC 8460 §3).
+    TLSRPT_ABSENT = "tlsrpt.absent", Info, "RFC 8460 §3";
+    TLSRPT_UNRELATED = "tlsrpt.unrelated", Info, "RFC 8460 §3";
+    TLSRPT_MULTIPLE = "tlsrpt.multiple", Error, "RFC 8460 §3";
+    TLSRPT_MULTISTRING = "tlsrpt.multistring", Info, "RFC 8460 §3";
+    TLSRPT_SYNTAX = "tlsrpt.syntax", Error, "RFC 8460 §3";
+    TLSRPT_NON_ASCII = "tlsrpt.syntax.non_ascii", Error, "RFC 8460 §3";
+    TLSRPT_TRAILING_WHITESPACE = "tlsrpt.syntax.trailing_whitespace", Error, "RFC 8460 §3";
+    TLSRPT_VERSION_BAD = "tlsrpt.version.bad", Error, "RFC 8460 §3";
+    TLSRPT_VERSION_NOT_FIRST = "tlsrpt.version.not_first", Error, "RFC 8460 §3";
+    TLSRPT_SPACE_BEFORE_SEMICOLON = "tlsrpt.version.space_before_semicolon", Warning, "RFC 8460 §3";
+    TLSRPT_SPF = "tlsrpt.spf", Error, "RFC 8460 §3";
+    TLSRPT_WRONG_RECORD = "tlsrpt.wrong_record", Error, "RFC 8460 §3";
+    TLSRPT_RUA_MISSING = "tlsrpt.rua.missing", Error, "RFC 8460 §3";
+    TLSRPT_RUA_NONE_SUPPORTED = "tlsrpt.rua.none_supported", Error, "RFC 8460 §3";
+    TLSRPT_RUA_UNSUPPORTED_SCHEME = "tlsrpt.rua.unsupported_scheme", Warning, "RFC 8460 §3";
+    TLSRPT_RUA_UNENCODED = "tlsrpt.rua.unencoded", Error, "RFC 8460 §3";
+    TLSRPT_RUA_TRUNCATED = "tlsrpt.rua.truncated", Warning, "RFC 8460 §3";
+    TLSRPT_RUA_REPEATED = "tlsrpt.rua.repeated", Warning, "RFC 8460 §3";
+    TLSRPT_RUA_BAD_URI = "tlsrpt.rua.bad_uri", Error, "RFC 8460 §3";
+    TLSRPT_FIELD_DUPLICATE = "tlsrpt.field.duplicate", Warning, "RFC 8460 §3";
+    TLSRPT_EXTENSION_UNKNOWN = "tlsrpt.extension.unknown", Info, "RFC 8460 §3";
+
+    // Policy body (RFC 8461 §3.2), its size (§3.3) and advice (§5, §8.3, §10).
+    POLICY_EMPTY = "policy.empty", Error, "RFC 8461 §3.2";
+    POLICY_SYNTAX = "policy.syntax", Error, "RFC 8461 §3.2";
+    POLICY_ENCODING = "policy.syntax.encoding", Error, "RFC 8461 §3.2";
+    POLICY_BARE_CR = "policy.syntax.bare_cr", Error, "RFC 8461 §3.2";
+    POLICY_BLANK_LINE = "policy.syntax.blank_line", Error, "RFC 8461 §3.2";
+    POLICY_INDENTED = "policy.syntax.indented", Error, "RFC 8461 §3.2";
+    POLICY_COMMENT = "policy.syntax.comment", Error, "RFC 8461 §3.2";
+    POLICY_BOM = "policy.syntax.bom", Error, "RFC 8461 §3.2";
+    POLICY_SPACE_BEFORE_COLON = "policy.syntax.space_before_colon", Error, "RFC 8461 §3.2";
+    POLICY_NO_COLON = "policy.syntax.no_colon", Error, "RFC 8461 §3.2";
+    POLICY_LINE_ENDINGS = "policy.line_endings", Info, "RFC 8461 §3.2 (erratum 6253)";
+    POLICY_TOO_LARGE = "policy.size.too_large", Warning, "RFC 8461 §3.3";
+    POLICY_VERSION_MISSING = "policy.version.missing", Error, "RFC 8461 §3.2";
+    POLICY_VERSION_BAD = "policy.version.bad", Error, "RFC 8461 §3.2";
+    POLICY_MODE_MISSING = "policy.mode.missing", Error, "RFC 8461 §3.2";
+    POLICY_MODE_BAD = "policy.mode.bad", Error, "RFC 8461 §3.2";
+    POLICY_MODE_TESTING = "policy.mode.testing", Warning, "RFC 8461 §5";
+    POLICY_MODE_NONE = "policy.mode.none", Warning, "RFC 8461 §5, §8.3";
+    POLICY_MAX_AGE_MISSING = "policy.max_age.missing", Error, "RFC 8461 §3.2";
+    POLICY_MAX_AGE_BAD = "policy.max_age.bad", Error, "RFC 8461 §3.2";
+    POLICY_MAX_AGE_OUT_OF_RANGE = "policy.max_age.out_of_range", Error, "RFC 8461 §3.2 (erratum 7282)";
+    POLICY_MAX_AGE_SHORT = "policy.max_age.short", Warning, "RFC 8461 §3.2, §10.2";
+    POLICY_MAX_AGE_BELOW_WEEKS = "policy.max_age.below_weeks", Info, "RFC 8461 §3.2";
+    POLICY_MX_MISSING = "policy.mx.missing", Error, "RFC 8461 §3.2";
+    POLICY_MX_LIST = "policy.mx.list", Error, "RFC 8461 §3.2";
+    POLICY_MX_BAD = "policy.mx.bad", Error, "RFC 8461 §3.2";
+    POLICY_MX_ULABEL = "policy.mx.ulabel", Error, "RFC 8461 §3.2";
+    POLICY_MX_LOOKS_LIKE_IP = "policy.mx.looks_like_ip", Warning, "RFC 8461 §3.2";
+    POLICY_MX_WILDCARD = "policy.mx.wildcard", Info, "RFC 8461 §10.4";
+    POLICY_MX_WILDCARD_PUBLIC_SUFFIX = "policy.mx.wildcard_public_suffix", Warning, "RFC 8461 §10.4";
+    POLICY_MX_DUPLICATE = "policy.mx.duplicate", Info, "RFC 8461 §3.2";
+    POLICY_FIELD_DUPLICATE = "policy.field.duplicate", Warning, "RFC 8461 §3.2";
+    POLICY_FIELD_MISSPELLED = "policy.field.misspelled", Warning, "RFC 8461 §3.2";
+    POLICY_EXTENSION_UNKNOWN = "policy.extension.unknown", Info, "RFC 8461 §3.2";
+
+    // MX host matching (RFC 8461 §4.1).
+    MX_HOST_INVALID = "mx.host.invalid", Error, "RFC 8461 §4.1";
+    MX_PATTERN_INVALID = "mx.pattern.invalid", Error, "RFC 8461 §4.1";
+    MX_PATTERN_NO_MATCH = "mx.pattern.no_match", Error, "RFC 8461 §4";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_dotted_and_cite_an_rfc() {
+        let mut seen = HashSet::new();
+        for rule in ALL {
+            assert!(seen.insert(rule.code), "duplicate code {}", rule.code);
+            assert!(
+                rule.code.split('.').count() >= 2
+                    && rule
+                        .code
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_'),
+                "code {} is not a lower-case dotted name",
+                rule.code
+            );
+            assert!(rule.rfc.starts_with("RFC 846"), "{} cites {}", rule.code, rule.rfc);
+        }
+    }
+}

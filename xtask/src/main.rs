@@ -1,0 +1,95 @@
+//! The project's tasks: `cargo xtask run` builds everything and serves the app,
+//! `cargo xtask test` runs every test. Both install what is missing first (and skip what is
+//! already there at the pinned version), so they work on a fresh machine that reaches only
+//! the package registries.
+
+mod setup;
+mod shell;
+
+use shell::{root, Shell};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run [ADDR:PORT]  build the web app and the companion, then serve the app
+                   (default http://127.0.0.1:8080)
+  test             run every test: fmt, clippy (native and wasm), unit and CLI tests,
+                   then the browser tests in headless Chromium
+  build            build the web app (dist/) and the companion (release)
+  setup            install the pinned tools only";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::all(&Shell::new()),
+        Some("build") => build(&Shell::new()),
+        Some("run") => run(args.get(1).map(String::as_str)),
+        Some("test") => test(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn build_web(sh: &Shell) -> Result<(), String> {
+    sh.run("cargo", &["fetch"])?;
+    sh.run("trunk", &["build", "--release", "--offline"])
+}
+
+fn build(sh: &Shell) -> Result<(), String> {
+    setup::for_build(sh)?;
+    build_web(sh)?;
+    sh.run("cargo", &["build", "--release", "--package", "mtasts"])
+}
+
+fn run(listen: Option<&str>) -> Result<(), String> {
+    let sh = Shell::new();
+    build(&sh)?;
+    let mtasts = sh.target_dir().join("release/mtasts");
+    let listen = listen.unwrap_or("127.0.0.1:8080");
+    let dist = root().join("dist");
+    eprintln!("xtask: serving the app on http://{listen} (Ctrl-C stops it)");
+    sh.run(
+        mtasts.to_str().ok_or("target path is not UTF-8")?,
+        &["serve", "--listen", listen, "--dist", dist.to_str().ok_or("dist path is not UTF-8")?],
+    )
+}
+
+fn test() -> Result<(), String> {
+    let sh = Shell::new();
+    setup::all(&sh)?;
+    sh.run("cargo", &["fmt", "--all", "--", "--check"])?;
+    sh.run("cargo", &["clippy", "--workspace", "--exclude", "mtasts-web", "--all-targets", "--", "-D", "warnings"])?;
+    sh.run(
+        "cargo",
+        &["clippy", "--package", "mtasts-web", "--package", "mtasts-core", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"],
+    )?;
+    sh.run("cargo", &["test", "--workspace", "--exclude", "mtasts-web"])?;
+    build_web(&sh)?;
+    sh.run("cargo", &["build", "--package", "mtasts"])?;
+    browser_tests(&sh)
+}
+
+/// Serves dist/ with the companion on a free loopback port and runs the browser tests.
+fn browser_tests(sh: &Shell) -> Result<(), String> {
+    let mtasts = sh.target_dir().join("debug/mtasts");
+    let dist = root().join("dist");
+    let mut server = sh.spawn_server(
+        &mtasts,
+        &["serve", "--listen", "127.0.0.1:0", "--dist", dist.to_str().ok_or("dist path is not UTF-8")?],
+    )?;
+    let url = server.url.clone();
+    eprintln!("xtask: browser tests against {url}");
+    let result = sh.run_env("node", &["--test", "--test-concurrency=1", "tests/browser/"], &[("MTASTS_BASE_URL", url.as_str())]);
+    server.stop();
+    result
+}

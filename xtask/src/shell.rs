@@ -1,0 +1,118 @@
+//! Running commands from the repository root with the project's tools on PATH.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one folder below the root")
+        .to_path_buf()
+}
+
+pub struct Shell {
+    path: String,
+}
+
+impl Shell {
+    /// PATH with the npm-installed tools (wasm-opt) first, so no other wasm-opt shadows the
+    /// pinned one, and cargo's bin folder for Trunk and wasm-bindgen.
+    pub fn new() -> Self {
+        let mut dirs = vec![root().join("node_modules/.bin")];
+        if let Some(home) = std::env::var_os("CARGO_HOME") {
+            dirs.push(PathBuf::from(home).join("bin"));
+        } else if let Some(home) = std::env::var_os("HOME") {
+            dirs.push(PathBuf::from(home).join(".cargo/bin"));
+        }
+        let old = std::env::var_os("PATH").unwrap_or_default();
+        dirs.extend(std::env::split_paths(&old));
+        let path = std::env::join_paths(dirs)
+            .expect("PATH entries are joinable")
+            .into_string()
+            .unwrap_or_default();
+        Shell { path }
+    }
+
+    pub fn target_dir(&self) -> PathBuf {
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join("target"))
+    }
+
+    pub fn command(&self, program: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .current_dir(root())
+            .env("PATH", &self.path)
+            .env("TRUNK_SKIP_VERSION_CHECK", "true");
+        cmd
+    }
+
+    pub fn run(&self, program: &str, args: &[&str]) -> Result<(), String> {
+        self.run_env(program, args, &[])
+    }
+
+    pub fn run_env(&self, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+        eprintln!("xtask: $ {program} {}", args.join(" "));
+        let mut cmd = self.command(program, args);
+        cmd.envs(env.iter().copied());
+        let status = cmd
+            .status()
+            .map_err(|e| format!("cannot start {program}: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+        }
+    }
+
+    /// The first line of a command's standard output, if it runs and succeeds.
+    pub fn output(&self, program: &str, args: &[&str]) -> Option<String> {
+        let out = self.command(program, args).stderr(Stdio::null()).output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_string())
+    }
+
+    /// Starts a server that prints `listening on URL` as its first line of output.
+    pub fn spawn_server(&self, program: &Path, args: &[&str]) -> Result<Server, String> {
+        let mut child = Command::new(program)
+            .args(args)
+            .current_dir(root())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| format!("server output: {e}"))?;
+        let Some(url) = line.trim().strip_prefix("listening on ") else {
+            let _ = child.kill();
+            return Err(format!("the server did not start: {line:?}"));
+        };
+        Ok(Server {
+            url: url.to_string(),
+            child,
+        })
+    }
+}
+
+pub struct Server {
+    pub url: String,
+    child: Child,
+}
+
+impl Server {
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
