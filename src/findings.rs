@@ -37,7 +37,9 @@ fn finding_item(f: &Finding) -> Html {
         _ => String::new(),
     };
     let rfc = match mtasts_core::finding::rfc_url(&f.rfc) {
-        Some(url) => html! { <a class="rfc" href={url} rel="noopener noreferrer">{ f.rfc.to_string() }</a> },
+        Some(url) => {
+            html! { <a class="rfc" href={url} rel="noopener noreferrer">{ f.rfc.to_string() }</a> }
+        }
         None => html! { <span class="rfc">{ f.rfc.to_string() }</span> },
     };
     html! {

@@ -1,7 +1,7 @@
 //! Paste a policy (and optionally the `_mta-sts` TXT record) and see findings as you type.
 
 use crate::findings::FindingList;
-use mtasts_core::{check_policy, check_sts_records, RecordStatus, TxtRecord};
+use mtasts_core::{check_policy, check_sts_records, RecordStatus, Severity, TxtRecord};
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -34,9 +34,17 @@ pub fn linter() -> Html {
         })
     };
 
-    // Textareas hand us LF line endings whatever was pasted; the core accepts both.
-    let policy_check = (!policy.is_empty()).then(|| check_policy(policy.as_bytes()));
-    let txt_check = (!txt.trim().is_empty()).then(|| check_sts_records(&[TxtRecord::from_text(&txt)]));
+    // A textarea turns every line ending into LF, so the finding about line endings would
+    // describe the browser, not the served file: leave it out here.
+    let policy_check = (!policy.is_empty()).then(|| {
+        let mut check = check_policy(policy.as_bytes());
+        check
+            .findings
+            .retain(|f| f.code != mtasts_core::rules::POLICY_LINE_ENDINGS.code);
+        check
+    });
+    let txt_check =
+        (!txt.trim().is_empty()).then(|| check_sts_records(&[TxtRecord::from_text(&txt)]));
     let lines = policy.split('\n').count().max(1);
 
     html! {
@@ -52,12 +60,13 @@ pub fn linter() -> Html {
                 <div class="field">
                     <label for="policy-input">{ "Policy file" }</label>
                     <div class="editor">
-                        <pre class="gutter" aria-hidden="true">{ (1..=lines).map(|n| n.to_string()).collect::<Vec<_>>().join("\n") }</pre>
+                        <pre class="gutter" aria-hidden="true">{ gutter(lines, policy_check.as_ref()) }</pre>
                         <textarea
                             id="policy-input"
                             spellcheck="false"
                             autocomplete="off"
-                            rows="8"
+                            // Grows with the text, so the line numbers beside it stay aligned.
+                            rows={(lines + 1).clamp(8, 400).to_string()}
                             placeholder={EXAMPLE_POLICY}
                             value={(*policy).clone()}
                             oninput={on_policy}
@@ -111,6 +120,28 @@ pub fn linter() -> Html {
     }
 }
 
+/// Line numbers, each marked with the most severe finding on its line.
+fn gutter(lines: usize, check: Option<&mtasts_core::PolicyCheck>) -> Html {
+    let worst = |n: usize| {
+        check
+            .into_iter()
+            .flat_map(|c| &c.findings)
+            .filter(|f| f.line == Some(n as u32))
+            .map(|f| f.severity)
+            .min()
+    };
+    (1..=lines)
+        .map(|n| {
+            let class = match worst(n) {
+                Some(Severity::Error) => "ln error",
+                Some(Severity::Warning) => "ln warning",
+                _ => "ln",
+            };
+            html! { <span class={class}>{ n }{ "\n" }</span> }
+        })
+        .collect()
+}
+
 fn status_class(status: RecordStatus) -> &'static str {
     match status {
         RecordStatus::Valid => "ok",
@@ -127,9 +158,14 @@ fn txt_verdict(check: &mtasts_core::StsRecordCheck) -> String {
 
 /// "1 week", "1 year", "86400 seconds", for the policy summary.
 fn human_duration(seconds: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [(31_557_600, "year"), (604_800, "week"), (86_400, "day"), (3_600, "hour")];
+    const UNITS: [(u64, &str); 4] = [
+        (31_557_600, "year"),
+        (604_800, "week"),
+        (86_400, "day"),
+        (3_600, "hour"),
+    ];
     for (size, name) in UNITS {
-        if seconds >= size && seconds % size == 0 {
+        if seconds >= size && seconds.is_multiple_of(size) {
             let n = seconds / size;
             return format!("{n} {name}{}", if n == 1 { "" } else { "s" });
         }

@@ -3,8 +3,10 @@
 
 mod app;
 mod findings;
+mod idna;
 mod linter;
 
 fn main() {
+    mtasts_core::domain::set_to_ascii(idna::browser_to_ascii);
     yew::Renderer::<app::App>::new().render();
 }

@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "mtasts", version, about = "Check MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) set-ups.")]
+#[command(
+    name = "mtasts",
+    version,
+    about = "Check MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) set-ups."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -27,7 +27,10 @@ pub fn run_lint(command: LintCommand) -> ExitCode {
 }
 
 fn records(args: &RecordArgs) -> Vec<TxtRecord> {
-    args.records.iter().map(|r| TxtRecord::from_text(r)).collect()
+    args.records
+        .iter()
+        .map(|r| TxtRecord::from_text(r))
+        .collect()
 }
 
 fn txt(args: RecordArgs) -> ExitCode {
@@ -41,7 +44,11 @@ fn txt(args: RecordArgs) -> ExitCode {
             "findings": check.findings,
         }));
     } else {
-        let id = check.id.as_deref().map(|id| format!(", id \"{id}\"")).unwrap_or_default();
+        let id = check
+            .id
+            .as_deref()
+            .map(|id| format!(", id \"{id}\""))
+            .unwrap_or_default();
         println!("_mta-sts TXT: {}{id}", check.status.as_str());
         print!("{}", findings_text(&check.findings));
     }
@@ -99,7 +106,16 @@ fn policy(args: PolicyArgs) -> ExitCode {
     } else {
         println!("policy: {}", if check.valid { "valid" } else { "invalid" });
         if let Some(p) = &check.policy {
-            println!("  mode {}, max_age {} s, mx {}", p.mode.as_str(), p.max_age, if p.mx.is_empty() { "(none)".into() } else { p.mx.join(", ") });
+            println!(
+                "  mode {}, max_age {} s, mx {}",
+                p.mode.as_str(),
+                p.max_age,
+                if p.mx.is_empty() {
+                    "(none)".into()
+                } else {
+                    p.mx.join(", ")
+                }
+            );
         }
         print!("{}", findings_text(&check.findings));
     }

@@ -16,8 +16,18 @@ pub fn findings_text(findings: &[Finding]) -> String {
             (None, Some(c)) => format!(" (column {c})"),
             (None, None) => String::new(),
         };
-        let tolerated = if f.tolerated { ", tolerated by lenient senders" } else { "" };
-        let _ = writeln!(out, "{:<7}  {}{place}  [{}{tolerated}]", label(f.severity), f.code, f.rfc);
+        let tolerated = if f.tolerated {
+            ", tolerated by lenient senders"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{:<7}  {}{place}  [{}{tolerated}]",
+            label(f.severity),
+            f.code,
+            f.rfc
+        );
         let _ = writeln!(out, "         {}", f.message);
         if let Some(fix) = &f.fix {
             let _ = writeln!(out, "         fix: {fix}");

@@ -24,9 +24,8 @@ fn with_stdin(args: &[&str], input: &[u8]) -> Output {
 }
 
 fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 fn codes(v: &Value) -> Vec<String> {
@@ -73,7 +72,10 @@ fn double_dash_ends_options_so_records_may_start_with_a_dash() {
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(v["status"], "invalid");
-    assert!(codes(&v).iter().any(|c| c.starts_with("txt.version.")), "{v}");
+    assert!(
+        codes(&v).iter().any(|c| c.starts_with("txt.version.")),
+        "{v}"
+    );
 }
 
 #[test]
@@ -96,7 +98,11 @@ fn lint_policy_reads_a_file_and_reports_lines() {
     let dir = std::env::temp_dir().join(format!("mtasts-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("policy.txt");
-    std::fs::write(&path, "version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 31557601\r\n").unwrap();
+    std::fs::write(
+        &path,
+        "version: STSv1\r\nmode: enforce\r\nmx: *.example.com\r\nmax_age: 31557601\r\n",
+    )
+    .unwrap();
     let out = mtasts(&["lint", "policy", "--json", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
@@ -110,19 +116,28 @@ fn lint_policy_reads_a_file_and_reports_lines() {
         .iter()
         .find(|f| f["code"] == "policy.max_age.out_of_range")
         .expect("out of range finding");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(4), Some(10)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(4), Some(10))
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
 fn lint_policy_reads_stdin_and_null_policy_when_unusable() {
-    let out = with_stdin(&["lint", "policy", "--json", "-"], b"version: STSv1\nmode: enforce\nmax_age: 86400\n");
+    let out = with_stdin(
+        &["lint", "policy", "--json", "-"],
+        b"version: STSv1\nmode: enforce\nmax_age: 86400\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(v["policy"], Value::Null);
     assert!(codes(&v).contains(&"policy.mx.missing".to_string()));
 
-    let out = with_stdin(&["lint", "policy", "--json", "-"], b"version: STSv1\nmode: none\nmax_age: 86400\n");
+    let out = with_stdin(
+        &["lint", "policy", "--json", "-"],
+        b"version: STSv1\nmode: none\nmax_age: 86400\n",
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["policy"]["mx"], serde_json::json!([]));
 }
@@ -147,11 +162,19 @@ fn bad_usage_exits_2() {
 
 #[test]
 fn lint_tlsrpt_reports_rua() {
-    let out = mtasts(&["lint", "tlsrpt", "--json", "v=TLSRPTv1; rua=mailto:tls@example.com,https://r.example.com/x"]);
+    let out = mtasts(&[
+        "lint",
+        "tlsrpt",
+        "--json",
+        "v=TLSRPTv1; rua=mailto:tls@example.com,https://r.example.com/x",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     assert_eq!(v["status"], "valid");
-    assert_eq!(v["rua"], serde_json::json!(["mailto:tls@example.com", "https://r.example.com/x"]));
+    assert_eq!(
+        v["rua"],
+        serde_json::json!(["mailto:tls@example.com", "https://r.example.com/x"])
+    );
 
     let out = mtasts(&["lint", "tlsrpt", "--json"]);
     assert_eq!(out.status.code(), Some(1));
@@ -162,7 +185,14 @@ fn lint_tlsrpt_reports_rua() {
 
 #[test]
 fn match_reports_the_pattern_that_matched() {
-    let out = mtasts(&["match", "--json", "--host", "Mail.Example.com.", "mx.example.com", "*.example.com"]);
+    let out = mtasts(&[
+        "match",
+        "--json",
+        "--host",
+        "Mail.Example.com.",
+        "mx.example.com",
+        "*.example.com",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let v = json(&out);
     assert_eq!(v["matches"], true);
@@ -172,7 +202,13 @@ fn match_reports_the_pattern_that_matched() {
 
 #[test]
 fn match_wildcard_never_spans_two_labels() {
-    let out = mtasts(&["match", "--json", "--host", "a.b.example.com", "*.example.com"]);
+    let out = mtasts(&[
+        "match",
+        "--json",
+        "--host",
+        "a.b.example.com",
+        "*.example.com",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(v["matches"], false);
@@ -182,7 +218,13 @@ fn match_wildcard_never_spans_two_labels() {
 
 #[test]
 fn match_flags_invalid_patterns() {
-    let out = mtasts(&["match", "--json", "--host", "mx1.example.com", "mx*.example.com"]);
+    let out = mtasts(&[
+        "match",
+        "--json",
+        "--host",
+        "mx1.example.com",
+        "mx*.example.com",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(v["valid"], false);

@@ -31,10 +31,9 @@ impl fmt::Display for DomainProblem {
                 f,
                 "the label \"{label}\" is {len} characters long; a label has at most 63"
             ),
-            DomainProblem::HyphenAtEdge { label } => write!(
-                f,
-                "the label \"{label}\" starts or ends with a hyphen"
-            ),
+            DomainProblem::HyphenAtEdge { label } => {
+                write!(f, "the label \"{label}\" starts or ends with a hyphen")
+            }
             DomainProblem::BadChar { label, ch } => {
                 write!(f, "the label \"{label}\" contains \"{ch}\"; only letters, digits and hyphens are allowed")
             }
@@ -89,22 +88,52 @@ pub fn check_ldh(name: &str) -> Result<(), DomainProblem> {
     Ok(())
 }
 
+/// A function that maps a Unicode name to A-labels (UTS 46 ToASCII), for builds without the
+/// `idna-tables` feature: the web app hands in the browser's own IDNA, which costs nothing,
+/// instead of shipping the mapping tables (about 117 KB gzip in the page).
+pub type ToAscii = fn(&str) -> Option<String>;
+
+static TO_ASCII: std::sync::OnceLock<ToAscii> = std::sync::OnceLock::new();
+
+/// Registers the ToASCII used when the `idna-tables` feature is off. The first call wins.
+pub fn set_to_ascii(convert: ToAscii) {
+    let _ = TO_ASCII.set(convert);
+}
+
+#[cfg(feature = "idna-tables")]
+fn uts46_to_ascii(name: &str) -> Option<String> {
+    idna::domain_to_ascii_strict(name).ok()
+}
+
+#[cfg(not(feature = "idna-tables"))]
+fn uts46_to_ascii(name: &str) -> Option<String> {
+    TO_ASCII.get().and_then(|convert| convert(name))
+}
+
 /// Converts a name with U-labels to A-labels (UTS 46, non-transitional), lower-cased.
 /// Returns `None` when the name cannot be converted or is not a valid LDH name afterwards.
 pub fn to_ascii(name: &str) -> Option<String> {
-    let ascii = idna::domain_to_ascii_strict(name).ok()?;
+    if name.is_ascii() {
+        let lower = name.to_ascii_lowercase();
+        return check_ldh(&lower).ok().map(|()| lower);
+    }
+    let ascii = uts46_to_ascii(name)?.to_ascii_lowercase();
     check_ldh(&ascii).ok()?;
     Some(ascii)
 }
 
-/// Converts A-labels back to Unicode for display; returns the input when nothing changes.
+/// Decodes `xn--` labels for display; labels that do not decode are kept as they are.
 pub fn to_unicode(name: &str) -> String {
-    let (unicode, result) = idna::domain_to_unicode(name);
-    if result.is_ok() {
-        unicode
-    } else {
-        name.to_string()
-    }
+    name.split('.')
+        .map(|label| {
+            label
+                .get(..4)
+                .filter(|p| p.eq_ignore_ascii_case("xn--"))
+                .and_then(|_| idna::punycode::decode_to_string(&label[4..]))
+                .unwrap_or_else(|| label.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// True when every label is digits only, as in an IPv4 address written as a name.
@@ -125,7 +154,10 @@ mod tests {
         assert_eq!(check_ldh("a.example."), Err(DomainProblem::TrailingDot));
         assert_eq!(check_ldh(".example"), Err(DomainProblem::LeadingDot));
         assert_eq!(check_ldh("a..example"), Err(DomainProblem::EmptyLabel));
-        assert!(matches!(check_ldh("-a.example"), Err(DomainProblem::HyphenAtEdge { .. })));
+        assert!(matches!(
+            check_ldh("-a.example"),
+            Err(DomainProblem::HyphenAtEdge { .. })
+        ));
         assert!(matches!(
             check_ldh("a_b.example"),
             Err(DomainProblem::BadChar { ch: '_', .. })
@@ -141,8 +173,14 @@ mod tests {
 
     #[test]
     fn unicode_names_convert_to_a_labels_and_back() {
-        assert_eq!(to_ascii("Bücher.Example").as_deref(), Some("xn--bcher-kva.example"));
-        assert_eq!(to_ascii("MX.Example.COM").as_deref(), Some("mx.example.com"));
+        assert_eq!(
+            to_ascii("Bücher.Example").as_deref(),
+            Some("xn--bcher-kva.example")
+        );
+        assert_eq!(
+            to_ascii("MX.Example.COM").as_deref(),
+            Some("mx.example.com")
+        );
         assert_eq!(to_ascii("a_b.example"), None);
         assert_eq!(to_unicode("xn--bcher-kva.example"), "bücher.example");
     }

@@ -138,7 +138,11 @@ pub fn rfc_url(rfc: &str) -> Option<String> {
     }
     let section: String = rest
         .strip_prefix('§')
-        .map(|s| s.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect())
+        .map(|s| {
+            s.chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect()
+        })
         .unwrap_or_default();
     let section = section.trim_end_matches('.');
     Some(if section.is_empty() {
@@ -166,7 +170,10 @@ mod tests {
             rfc_url("RFC 8460 §3").as_deref(),
             Some("https://www.rfc-editor.org/rfc/rfc8460#section-3")
         );
-        assert_eq!(rfc_url("RFC 8460").as_deref(), Some("https://www.rfc-editor.org/rfc/rfc8460"));
+        assert_eq!(
+            rfc_url("RFC 8460").as_deref(),
+            Some("https://www.rfc-editor.org/rfc/rfc8460")
+        );
         assert_eq!(rfc_url("see above"), None);
     }
 }

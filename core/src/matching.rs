@@ -34,11 +34,10 @@ pub fn check_match(host: &str, patterns: &[&str]) -> MatchCheck {
     for text in patterns {
         match parse_pattern(text) {
             Err(problem) => {
-                let fix = problem
-                    .suggestion(text)
-                    .map_or("Write a host name, or \"*.\" and a domain.".to_string(), |s| {
-                        format!("Write \"{s}\".")
-                    });
+                let fix = problem.suggestion(text).map_or(
+                    "Write a host name, or \"*.\" and a domain.".to_string(),
+                    |s| format!("Write \"{s}\"."),
+                );
                 findings.push(
                     rules::MX_PATTERN_INVALID
                         .finding(format!(

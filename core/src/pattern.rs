@@ -23,7 +23,9 @@ pub enum PatternProblem {
     Port,
     IpLiteral,
     /// U-labels; the A-label form is given when the name converts.
-    ULabel { a_label: Option<String> },
+    ULabel {
+        a_label: Option<String>,
+    },
     TrailingDot,
     LeadingDot,
     /// A `*` anywhere but as the whole leftmost label.
@@ -49,9 +51,9 @@ impl fmt::Display for PatternProblem {
             PatternProblem::LeadingDot => {
                 f.write_str("it starts with a dot; a wildcard is written \"*.example.com\"")
             }
-            PatternProblem::BadWildcard => {
-                f.write_str("\"*\" is allowed only as the whole leftmost label, as in \"*.example.com\"")
-            }
+            PatternProblem::BadWildcard => f.write_str(
+                "\"*\" is allowed only as the whole leftmost label, as in \"*.example.com\"",
+            ),
             PatternProblem::Domain(problem) => problem.fmt(f),
         }
     }
@@ -90,13 +92,7 @@ pub fn parse_pattern(text: &str) -> Result<MxPattern, PatternProblem> {
         None => (false, text),
     };
     if !text.is_ascii() {
-        let a_label = domain::to_ascii(base).map(|a| {
-            if wildcard {
-                format!("*.{a}")
-            } else {
-                a
-            }
-        });
+        let a_label = domain::to_ascii(base).map(|a| if wildcard { format!("*.{a}") } else { a });
         return Err(PatternProblem::ULabel { a_label });
     }
     if base.contains('*') {
@@ -227,15 +223,33 @@ mod tests {
 
     #[test]
     fn problems_are_named_with_a_suggestion() {
-        assert_eq!(parse_pattern("a.example, b.example"), Err(PatternProblem::List));
-        assert_eq!(parse_pattern("mx.example.com:25"), Err(PatternProblem::Port));
+        assert_eq!(
+            parse_pattern("a.example, b.example"),
+            Err(PatternProblem::List)
+        );
+        assert_eq!(
+            parse_pattern("mx.example.com:25"),
+            Err(PatternProblem::Port)
+        );
         assert_eq!(parse_pattern("2001:db8::1"), Err(PatternProblem::IpLiteral));
-        assert_eq!(parse_pattern("mx*.example.com"), Err(PatternProblem::BadWildcard));
+        assert_eq!(
+            parse_pattern("mx*.example.com"),
+            Err(PatternProblem::BadWildcard)
+        );
         let dot = parse_pattern("mx.example.com.").unwrap_err();
-        assert_eq!(dot.suggestion("mx.example.com.").as_deref(), Some("mx.example.com"));
+        assert_eq!(
+            dot.suggestion("mx.example.com.").as_deref(),
+            Some("mx.example.com")
+        );
         let lead = parse_pattern(".example.com").unwrap_err();
-        assert_eq!(lead.suggestion(".example.com").as_deref(), Some("*.example.com"));
+        assert_eq!(
+            lead.suggestion(".example.com").as_deref(),
+            Some("*.example.com")
+        );
         let uni = parse_pattern("*.bücher.example").unwrap_err();
-        assert_eq!(uni.suggestion("").as_deref(), Some("*.xn--bcher-kva.example"));
+        assert_eq!(
+            uni.suggestion("").as_deref(),
+            Some("*.xn--bcher-kva.example")
+        );
     }
 }

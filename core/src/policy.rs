@@ -205,7 +205,9 @@ impl Parser {
                 continue;
             }
             if line.trim_matches(is_wsp).is_empty() {
-                let rest_blank = pieces[i..].iter().all(|p| p.trim_matches([' ', '\t', '\r']).is_empty());
+                let rest_blank = pieces[i..]
+                    .iter()
+                    .all(|p| p.trim_matches([' ', '\t', '\r']).is_empty());
                 let message = if rest_blank {
                     format!("Line {n} is an extra blank line at the end; the grammar allows one final line break and nothing after it. Lenient senders accept it, strict ones (such as mox) reject the policy.")
                 } else {
@@ -250,7 +252,9 @@ impl Parser {
         if content.starts_with('#') {
             self.findings.push(
                 rules::POLICY_COMMENT
-                    .finding(format!("Line {n} is a comment; the policy format has no comments."))
+                    .finding(format!(
+                        "Line {n} is a comment; the policy format has no comments."
+                    ))
                     .fix("Remove the comment line.")
                     .at(n, column(line, indent)),
             );
@@ -291,7 +295,8 @@ impl Parser {
             return;
         }
         let after = &content[colon + 1..];
-        let value_start = indent + colon + 1 + (after.len() - after.trim_start_matches(is_wsp).len());
+        let value_start =
+            indent + colon + 1 + (after.len() - after.trim_start_matches(is_wsp).len());
         let value = line[value_start..].trim_end_matches(is_wsp);
         let at = column(line, value_start);
         match name {
@@ -303,7 +308,13 @@ impl Parser {
         }
     }
 
-    fn duplicate<T>(findings: &mut Vec<Finding>, seen: &Seen<T>, name: &str, n: u32, value: &str) -> bool {
+    fn duplicate<T>(
+        findings: &mut Vec<Finding>,
+        seen: &Seen<T>,
+        name: &str,
+        n: u32,
+        value: &str,
+    ) -> bool {
         let Some((first_line, first_value, _)) = &seen.0 else {
             return false;
         };
@@ -322,7 +333,11 @@ impl Parser {
         }
         let ok = value == "STSv1";
         if !ok {
-            let hint = if value.eq_ignore_ascii_case("STSv1") { " (it is case-sensitive)" } else { "" };
+            let hint = if value.eq_ignore_ascii_case("STSv1") {
+                " (it is case-sensitive)"
+            } else {
+                ""
+            };
             self.findings.push(
                 rules::POLICY_VERSION_BAD
                     .finding(format!("Line {n}: the version is \"{value}\"; the only version is \"STSv1\"{hint}."))
@@ -372,14 +387,20 @@ impl Parser {
                 format!("it has {} digits; at most 10 are allowed", value.len())
             } else if value.starts_with(['+', '-']) {
                 "it has a sign; only digits are allowed".to_string()
-            } else if value.trim_start_matches(|c: char| c.is_ascii_digit()).chars().all(|c| c.is_ascii_alphabetic()) {
+            } else if value
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .chars()
+                .all(|c| c.is_ascii_alphabetic())
+            {
                 "it has a unit; the value is a plain number of seconds".to_string()
             } else {
                 "it must be a whole number of seconds, digits only".to_string()
             };
             self.findings.push(
                 rules::POLICY_MAX_AGE_BAD
-                    .finding(format!("Line {n}: max_age \"{value}\" is not valid: {why}."))
+                    .finding(format!(
+                        "Line {n}: max_age \"{value}\" is not valid: {why}."
+                    ))
                     .fix("Write the lifetime in seconds, e.g. \"max_age: 604800\" for one week.")
                     .at(n, at),
             );
@@ -457,7 +478,9 @@ impl Parser {
         if self.mx.iter().any(|m| m.to_ascii_lowercase() == key) {
             self.findings.push(
                 rules::POLICY_MX_DUPLICATE
-                    .finding(format!("Line {n} repeats the mx pattern \"{value}\"; that is harmless."))
+                    .finding(format!(
+                        "Line {n} repeats the mx pattern \"{value}\"; that is harmless."
+                    ))
                     .at(n, at),
             );
             return;
@@ -495,7 +518,9 @@ impl Parser {
         } else {
             self.findings.push(
                 rules::POLICY_EXTENSION_UNKNOWN
-                    .finding(format!("Line {n}: senders ignore the unknown field \"{name}\"."))
+                    .finding(format!(
+                        "Line {n}: senders ignore the unknown field \"{name}\"."
+                    ))
                     .at(n, column(line, indent)),
             );
         }
@@ -506,7 +531,9 @@ impl Parser {
             .misspelled
             .iter()
             .find(|(_, known, _)| *known == name)
-            .map(|(written, _, line)| format!(" Line {line} has \"{written}\", which is not the same field."))
+            .map(|(written, _, line)| {
+                format!(" Line {line} has \"{written}\", which is not the same field.")
+            })
             .unwrap_or_default();
         self.findings.push(
             rule.finding(format!("The policy has no \"{name}\" field.{hint}"))
@@ -515,7 +542,10 @@ impl Parser {
     }
 
     fn finish(mut self) -> PolicyCheck {
-        let empty = self.findings.iter().any(|f| f.code == rules::POLICY_EMPTY.code);
+        let empty = self
+            .findings
+            .iter()
+            .any(|f| f.code == rules::POLICY_EMPTY.code);
         if !empty {
             if self.version.0.is_none() {
                 self.missing("version", rules::POLICY_VERSION_MISSING, "version: STSv1");
@@ -530,7 +560,11 @@ impl Parser {
         let mode = self.mode.0.as_ref().and_then(|m| m.2);
         let max_age = self.max_age.0.as_ref().and_then(|m| m.2);
         if matches!(mode, Some(Mode::Enforce | Mode::Testing)) && self.mx.is_empty() {
-            let why = if self.mx_lines > 0 { "none of its mx lines is valid" } else { "it has no mx line" };
+            let why = if self.mx_lines > 0 {
+                "none of its mx lines is valid"
+            } else {
+                "it has no mx line"
+            };
             self.findings.push(
                 rules::POLICY_MX_MISSING
                     .finding(format!("The policy is in mode {} but {why}, so no MX can match and senders treat it as invalid.", mode.map_or("", Mode::as_str)))
@@ -540,12 +574,14 @@ impl Parser {
         self.advice(mode, max_age);
         let version_ok = self.version.0.as_ref().is_some_and(|v| v.2);
         let policy = match (version_ok, mode, max_age) {
-            (true, Some(mode), Some(max_age)) if mode == Mode::None || !self.mx.is_empty() => Some(Policy {
-                version: "STSv1".into(),
-                mode,
-                max_age,
-                mx: self.mx,
-            }),
+            (true, Some(mode), Some(max_age)) if mode == Mode::None || !self.mx.is_empty() => {
+                Some(Policy {
+                    version: "STSv1".into(),
+                    mode,
+                    max_age,
+                    mx: self.mx,
+                })
+            }
             _ => None,
         };
         PolicyCheck {
@@ -580,7 +616,7 @@ impl Parser {
         } else if active && age < TWO_WEEKS {
             self.findings.push(
                 rules::POLICY_MAX_AGE_BELOW_WEEKS
-                    .finding(format!("max_age is {age} seconds ({:.1} days); the RFC expects weeks or more once the policy is stable.", age as f64 / ONE_DAY as f64)),
+                    .finding(format!("max_age is {age} seconds ({} days); once the policy is stable, the RFC expects weeks or more (many domains use 31557600, one year).", age / ONE_DAY)),
             );
         }
     }
@@ -591,7 +627,9 @@ fn is_field_name(name: &str) -> bool {
     !bytes.is_empty()
         && bytes.len() <= 32
         && bytes[0].is_ascii_alphanumeric()
-        && bytes.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 /// The known field a misspelled name most likely meant: same letters in another case,
@@ -621,11 +659,38 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// full Public Suffix List is too large to ship in the page for this one hint.
 fn is_known_public_suffix(name: &str) -> bool {
     const SUFFIXES: &[&str] = &[
-        "co.uk", "org.uk", "ac.uk", "gov.uk", "com.au", "net.au", "org.au", "co.nz", "co.jp",
-        "ne.jp", "or.jp", "com.br", "com.cn", "com.mx", "co.za", "co.in", "com.tr", "com.tw",
-        "co.kr", "com.sg", "com.ar", "github.io", "herokuapp.com", "azurewebsites.net",
-        "cloudfront.net", "amazonaws.com", "appspot.com", "blogspot.com", "netlify.app",
-        "vercel.app", "pages.dev", "workers.dev",
+        "co.uk",
+        "org.uk",
+        "ac.uk",
+        "gov.uk",
+        "com.au",
+        "net.au",
+        "org.au",
+        "co.nz",
+        "co.jp",
+        "ne.jp",
+        "or.jp",
+        "com.br",
+        "com.cn",
+        "com.mx",
+        "co.za",
+        "co.in",
+        "com.tr",
+        "com.tw",
+        "co.kr",
+        "com.sg",
+        "com.ar",
+        "github.io",
+        "herokuapp.com",
+        "azurewebsites.net",
+        "cloudfront.net",
+        "amazonaws.com",
+        "appspot.com",
+        "blogspot.com",
+        "netlify.app",
+        "vercel.app",
+        "pages.dev",
+        "workers.dev",
     ];
     SUFFIXES.contains(&name)
 }

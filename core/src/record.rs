@@ -34,14 +34,21 @@ pub(crate) struct Parsed<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RecordError {
     /// A byte outside printable US-ASCII and HTAB, at this offset.
-    NotAscii { at: usize },
+    NotAscii {
+        at: usize,
+    },
     /// The record does not start with the exact version tag.
     Version,
     /// Whitespace at the very end without a `;` before it.
-    TrailingWhitespace { at: usize },
+    TrailingWhitespace {
+        at: usize,
+    },
     /// The version and nothing else.
     NoFields,
-    Syntax { at: usize, message: String },
+    Syntax {
+        at: usize,
+        message: String,
+    },
 }
 
 fn is_wsp(b: u8) -> bool {
@@ -272,14 +279,27 @@ mod tests {
     fn space_before_the_first_semicolon_is_noted() {
         let parsed = sts("v=STSv1 ; id=1").unwrap();
         assert!(parsed.space_before_first_semicolon);
-        assert!(!sts("v=STSv1; id=1 ; x=2").unwrap().space_before_first_semicolon);
+        assert!(
+            !sts("v=STSv1; id=1 ; x=2")
+                .unwrap()
+                .space_before_first_semicolon
+        );
     }
 
     #[test]
     fn values_exclude_equals_and_names_are_bounded() {
-        assert!(matches!(sts("v=STSv1; id=a=b"), Err(RecordError::Syntax { at: 13, .. })));
-        assert!(matches!(sts("v=STSv1; id ="), Err(RecordError::Syntax { at: 11, .. })));
-        assert!(matches!(sts("v=STSv1; _x=1"), Err(RecordError::Syntax { at: 9, .. })));
+        assert!(matches!(
+            sts("v=STSv1; id=a=b"),
+            Err(RecordError::Syntax { at: 13, .. })
+        ));
+        assert!(matches!(
+            sts("v=STSv1; id ="),
+            Err(RecordError::Syntax { at: 11, .. })
+        ));
+        assert!(matches!(
+            sts("v=STSv1; _x=1"),
+            Err(RecordError::Syntax { at: 9, .. })
+        ));
         let long = format!("v=STSv1; {}=1", "a".repeat(33));
         assert!(matches!(sts(&long), Err(RecordError::Syntax { .. })));
         assert!(sts(&format!("v=STSv1; {}=1", "a".repeat(32))).is_ok());
@@ -288,14 +308,19 @@ mod tests {
     #[test]
     fn non_ascii_and_control_bytes_are_found_with_their_offset() {
         assert_eq!(sts("v=STSv1; id=é"), Err(RecordError::NotAscii { at: 12 }));
-        assert_eq!(sts("v=STSv1; id=1\n"), Err(RecordError::NotAscii { at: 13 }));
+        assert_eq!(
+            sts("v=STSv1; id=1\n"),
+            Err(RecordError::NotAscii { at: 13 })
+        );
     }
 
     #[test]
     fn list_values_split_on_commas_with_optional_white_space() {
-        let parsed = parse("v=TLSRPTv1; rua=mailto:a@x.test , https://r.test/x", "v=TLSRPTv1", |n| {
-            n == "rua"
-        })
+        let parsed = parse(
+            "v=TLSRPTv1; rua=mailto:a@x.test , https://r.test/x",
+            "v=TLSRPTv1",
+            |n| n == "rua",
+        )
         .unwrap();
         let items: Vec<_> = parsed.fields[0].items.iter().map(|i| i.1).collect();
         assert_eq!(items, ["mailto:a@x.test", "https://r.test/x"]);

@@ -189,7 +189,10 @@ pub(crate) fn parse<'a>(
                              published at {}, because it no longer begins with \"{};\".",
                             kind.location, kind.version
                         ))
-                        .fix(format!("Write \"{};\" with no space before the \";\".", kind.version)),
+                        .fix(format!(
+                            "Write \"{};\" with no space before the \";\".",
+                            kind.version
+                        )),
                 );
             }
             Some(parsed)
@@ -258,7 +261,10 @@ fn version_finding(kind: &Kind, text: &str) -> Finding {
     let r = &kind.rules;
     let lower = text.to_ascii_lowercase();
     let want = kind.version;
-    let fix = format!("Begin the record with \"{want};\" exactly, e.g. \"{}\".", kind.example);
+    let fix = format!(
+        "Begin the record with \"{want};\" exactly, e.g. \"{}\".",
+        kind.example
+    );
     if lower.starts_with("v=spf1") {
         return r
             .spf

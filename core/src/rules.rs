@@ -116,7 +116,12 @@ mod tests {
                 "code {} is not a lower-case dotted name",
                 rule.code
             );
-            assert!(rule.rfc.starts_with("RFC 846"), "{} cites {}", rule.code, rule.rfc);
+            assert!(
+                rule.rfc.starts_with("RFC 846"),
+                "{} cites {}",
+                rule.code,
+                rule.rfc
+            );
         }
     }
 }

@@ -103,21 +103,30 @@ fn fields(parsed: &Parsed<'_>, findings: &mut Vec<Finding>) -> (bool, Vec<String
             } else if looks_like_uri {
                 findings.push(
                     rules::TLSRPT_RUA_TRUNCATED
-                        .finding(format!("\"{}={}\" looks like part of a URI cut off by a \";\".", field.name, field.value))
+                        .finding(format!(
+                            "\"{}={}\" looks like part of a URI cut off by a \";\".",
+                            field.name, field.value
+                        ))
                         .fix("Separate URIs with \",\" and encode \";\" inside a URI as %3B.")
                         .at_column(col),
                 );
             } else {
                 findings.push(
                     rules::TLSRPT_EXTENSION_UNKNOWN
-                        .finding(format!("Senders ignore the unknown field \"{}={}\".", field.name, field.value))
+                        .finding(format!(
+                            "Senders ignore the unknown field \"{}={}\".",
+                            field.name, field.value
+                        ))
                         .at_column(col),
                 );
             }
         }
     }
     if rua_fields == 0 {
-        if !findings.iter().any(|f| f.code == rules::TLSRPT_RUA_MISSING.code) {
+        if !findings
+            .iter()
+            .any(|f| f.code == rules::TLSRPT_RUA_MISSING.code)
+        {
             findings.push(
                 rules::TLSRPT_RUA_MISSING
                     .finding("The record has no \"rua=\" field, so senders have nowhere to send reports.")
@@ -139,7 +148,10 @@ fn fields(parsed: &Parsed<'_>, findings: &mut Vec<Finding>) -> (bool, Vec<String
                 .fix("Use \"rua=mailto:tls-reports@example.com\" or \"rua=https://reports.example.com/tlsrpt\"."),
         );
     }
-    (supported > 0, rua.into_iter().map(|(_, u)| u.to_string()).collect())
+    (
+        supported > 0,
+        rua.into_iter().map(|(_, u)| u.to_string()).collect(),
+    )
 }
 
 /// Checks one reporting URI; returns whether a sender can use it.
@@ -151,37 +163,50 @@ fn check_uri(uri: &str, col: u32, findings: &mut Vec<Finding>) -> bool {
             .at_column(col)
     };
     if let Some(pos) = uri.find('!') {
-        let dmarc = if uri[pos..].len() > 1 && uri[pos + 1..].chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        let dmarc = if uri[pos..].len() > 1
+            && uri[pos + 1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        {
             " DMARC-style size limits such as \"!10m\" do not exist in TLS-RPT."
         } else {
             ""
         };
         findings.push(
             rules::TLSRPT_RUA_UNENCODED
-                .finding(format!("\"{uri}\" contains a raw \"!\", which must be encoded as %21.{dmarc}"))
+                .finding(format!(
+                    "\"{uri}\" contains a raw \"!\", which must be encoded as %21.{dmarc}"
+                ))
                 .fix("Remove the \"!…\" suffix or encode the character.")
                 .at_column(col),
         );
         return false;
     }
     let Some((scheme, rest)) = uri.split_once(':').filter(|(s, _)| is_scheme(s)) else {
-        findings.push(bad(format!("\"{uri}\" is not a URI: it has no scheme such as mailto: or https:.")));
+        findings.push(bad(format!(
+            "\"{uri}\" is not a URI: it has no scheme such as mailto: or https:."
+        )));
         return false;
     };
     if let Some(c) = rest.chars().find(|c| !is_uri_char(*c)) {
-        findings.push(bad(format!("\"{uri}\" contains \"{c}\", which is not allowed in a URI unless percent-encoded.")));
+        findings.push(bad(format!(
+            "\"{uri}\" contains \"{c}\", which is not allowed in a URI unless percent-encoded."
+        )));
         return false;
     }
     if !percent_encoding_ok(rest) {
-        findings.push(bad(format!("\"{uri}\" has a \"%\" that is not followed by two hex digits.")));
+        findings.push(bad(format!(
+            "\"{uri}\" has a \"%\" that is not followed by two hex digits."
+        )));
         return false;
     }
     match scheme.to_ascii_lowercase().as_str() {
         "mailto" => {
             let addr = rest.split('?').next().unwrap_or("");
-            let ok = addr
-                .rsplit_once('@')
-                .is_some_and(|(local, domain)| !local.is_empty() && crate::domain::check_ldh(domain).is_ok());
+            let ok = addr.rsplit_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && crate::domain::check_ldh(domain).is_ok()
+            });
             if !ok {
                 findings.push(bad(format!("\"{uri}\" is not a mailto: URI with an address such as tls-reports@example.com.")));
             }
@@ -222,8 +247,25 @@ fn is_uri_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
-            '-' | '.' | '_' | '~' | ':' | '/' | '?' | '#' | '[' | ']' | '@' | '$' | '&' | '\''
-                | '(' | ')' | '*' | '+' | '=' | '%'
+            '-' | '.'
+                | '_'
+                | '~'
+                | ':'
+                | '/'
+                | '?'
+                | '#'
+                | '['
+                | ']'
+                | '@'
+                | '$'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | '+'
+                | '='
+                | '%'
         )
 }
 
@@ -238,14 +280,19 @@ fn percent_encoding_ok(s: &str) -> bool {
 
 /// When the grammar broke after a `rua=` because of a raw `;`, say so.
 fn truncation_hint(text: &str, findings: &mut Vec<Finding>) {
-    let Some(rua_at) = text.find("rua=") else { return };
+    let Some(rua_at) = text.find("rua=") else {
+        return;
+    };
     let after = &text[rua_at..];
     if let Some((_, rest)) = after.split_once(';') {
         let next = rest.trim_start().split(';').next().unwrap_or("");
         if !next.contains('=') && (next.contains('@') || next.contains('/')) {
             findings.push(
                 rules::TLSRPT_RUA_TRUNCATED
-                    .finding(format!("A raw \";\" cut the reporting URI short: \"{}\" is left over.", next.trim_end()))
+                    .finding(format!(
+                        "A raw \";\" cut the reporting URI short: \"{}\" is left over.",
+                        next.trim_end()
+                    ))
                     .fix("Separate URIs with \",\" and encode \";\" inside a URI as %3B."),
             );
         }

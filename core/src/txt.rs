@@ -65,10 +65,11 @@ pub fn check_sts_records(records: &[TxtRecord]) -> StsRecordCheck {
 fn id_problem(value: &str) -> Option<String> {
     if value.len() > 32 {
         Some(format!("it is {} characters long; at most 32", value.len()))
-    } else if let Some(c) = value.chars().find(|c| !c.is_ascii_alphanumeric()) {
-        Some(format!("it contains \"{c}\"; only letters and digits are allowed"))
     } else {
-        None
+        value
+            .chars()
+            .find(|c| !c.is_ascii_alphanumeric())
+            .map(|c| format!("it contains \"{c}\"; only letters and digits are allowed"))
     }
 }
 
@@ -142,13 +143,18 @@ fn fields(parsed: &crate::record::Parsed<'_>, findings: &mut Vec<Finding>) -> Op
         None => match bad_ids.first() {
             Some((field, problem)) => findings.push(
                 rules::TXT_ID_BAD
-                    .finding(format!("The id \"{}\" is not valid: {problem}.", field.value))
+                    .finding(format!(
+                        "The id \"{}\" is not valid: {problem}.",
+                        field.value
+                    ))
                     .fix(fix)
                     .at_column(field.value_at as u32 + 1),
             ),
             None => findings.push(
                 rules::TXT_ID_MISSING
-                    .finding("The record has no id field; senders need it to notice policy changes.")
+                    .finding(
+                        "The record has no id field; senders need it to notice policy changes.",
+                    )
                     .fix(fix),
             ),
         },

@@ -26,11 +26,18 @@ fn rfc8461_3_1_no_record_is_none_not_invalid() {
 
 #[test]
 fn rfc8461_3_1_unrelated_records_are_discarded_when_there_are_several() {
-    let r = check(&["v=spf1 -all", "v=STSv1; id=abc", "google-site-verification=x"]);
+    let r = check(&[
+        "v=spf1 -all",
+        "v=STSv1; id=abc",
+        "google-site-verification=x",
+    ]);
     assert_eq!(r.status, RecordStatus::Valid);
     assert_eq!(r.id.as_deref(), Some("abc"));
     assert_eq!(
-        r.findings.iter().filter(|f| f.code == "txt.unrelated").count(),
+        r.findings
+            .iter()
+            .filter(|f| f.code == "txt.unrelated")
+            .count(),
         2
     );
 }
@@ -72,9 +79,13 @@ fn rfc8461_3_1_a_lone_spf_record_is_invalid_and_named() {
 #[test]
 fn rfc8461_3_1_other_record_kinds_are_named() {
     let r = check(&["v=TLSRPTv1; rua=mailto:a@example.com"]);
-    assert!(find(&r.findings, "txt.wrong_record").message.contains("_smtp._tls"));
+    assert!(find(&r.findings, "txt.wrong_record")
+        .message
+        .contains("_smtp._tls"));
     let r = check(&["v=DMARC1; p=none"]);
-    assert!(find(&r.findings, "txt.wrong_record").message.contains("DMARC"));
+    assert!(find(&r.findings, "txt.wrong_record")
+        .message
+        .contains("DMARC"));
 }
 
 #[test]
@@ -119,7 +130,9 @@ fn rfc8461_3_1_id_is_required_and_case_sensitive() {
     assert!(has(&r.findings, "txt.id.missing"));
     let r = check(&["v=STSv1; ID=abc"]);
     assert_eq!(r.status, RecordStatus::Invalid);
-    assert!(find(&r.findings, "txt.extension.unknown").message.contains("case-sensitive"));
+    assert!(find(&r.findings, "txt.extension.unknown")
+        .message
+        .contains("case-sensitive"));
     let r = check(&["v=STSv1;"]);
     assert_eq!(r.status, RecordStatus::Invalid);
     assert!(has(&r.findings, "txt.syntax"));
@@ -141,7 +154,9 @@ fn rfc8461_3_1_delimiter_grammar() {
     assert_eq!(r.status, RecordStatus::Invalid);
     assert!(has(&r.findings, "txt.syntax"));
     let r = check(&["v=STSv1 id=1"]);
-    assert!(find(&r.findings, "txt.syntax").message.contains("expected `;`"));
+    assert!(find(&r.findings, "txt.syntax")
+        .message
+        .contains("expected `;`"));
 }
 
 #[test]
@@ -169,7 +184,10 @@ fn rfc8461_3_1_must_be_us_ascii() {
 fn rfc8461_3_2_extensions_are_accepted_and_listed() {
     let r = check(&["v=STSv1; id=1; ext.v1-x=some:value"]);
     assert_eq!(r.status, RecordStatus::Valid);
-    assert_eq!(find(&r.findings, "txt.extension.unknown").severity, Severity::Info);
+    assert_eq!(
+        find(&r.findings, "txt.extension.unknown").severity,
+        Severity::Info
+    );
     // Extension order is free: id after an extension.
     assert_eq!(check(&["v=STSv1; x=1; id=2"]).id.as_deref(), Some("2"));
 }
@@ -179,7 +197,10 @@ fn rfc8461_3_2_duplicate_id_first_wins() {
     let r = check(&["v=STSv1; id=first; id=second"]);
     assert_eq!(r.status, RecordStatus::Valid);
     assert_eq!(r.id.as_deref(), Some("first"));
-    assert_eq!(find(&r.findings, "txt.field.duplicate").severity, Severity::Warning);
+    assert_eq!(
+        find(&r.findings, "txt.field.duplicate").severity,
+        Severity::Warning
+    );
 }
 
 #[test]
@@ -207,5 +228,8 @@ fn erratum_6285_space_before_semicolon_valid_alone_discarded_with_others() {
 fn near_miss_records_among_others_are_warned_about() {
     let r = check(&["V=STSv1; id=1", "v=spf1 -all"]);
     assert_eq!(r.status, RecordStatus::None);
-    assert_eq!(find(&r.findings, "txt.version.bad").severity, Severity::Warning);
+    assert_eq!(
+        find(&r.findings, "txt.version.bad").severity,
+        Severity::Warning
+    );
 }

@@ -45,7 +45,9 @@ fn rfc8460_3_rua_is_required_and_case_sensitive() {
     assert!(has(&r.findings, "tlsrpt.rua.missing"));
     let r = check(&["v=TLSRPTv1; RUA=mailto:a@example.com"]);
     assert_eq!(r.status, RecordStatus::Invalid);
-    assert!(find(&r.findings, "tlsrpt.rua.missing").message.contains("case-sensitive"));
+    assert!(find(&r.findings, "tlsrpt.rua.missing")
+        .message
+        .contains("case-sensitive"));
 }
 
 #[test]
@@ -54,7 +56,9 @@ fn rfc8460_3_version_is_exact() {
     assert_eq!(r.status, RecordStatus::Invalid);
     assert!(has(&r.findings, "tlsrpt.version.bad"));
     let r = check(&["v=STSv1; id=1"]);
-    assert!(find(&r.findings, "tlsrpt.wrong_record").message.contains("_mta-sts"));
+    assert!(find(&r.findings, "tlsrpt.wrong_record")
+        .message
+        .contains("_mta-sts"));
 }
 
 #[test]
@@ -81,7 +85,9 @@ fn rfc3986_scheme_matching_is_case_insensitive() {
 fn rfc8460_3_raw_exclamation_marks_must_be_encoded() {
     let r = check(&["v=TLSRPTv1; rua=mailto:a@example.com!10m"]);
     assert_eq!(r.status, RecordStatus::Invalid);
-    assert!(find(&r.findings, "tlsrpt.rua.unencoded").message.contains("DMARC"));
+    assert!(find(&r.findings, "tlsrpt.rua.unencoded")
+        .message
+        .contains("DMARC"));
 }
 
 #[test]
@@ -95,7 +101,10 @@ fn rfc8460_3_raw_semicolon_truncates_the_uri() {
 fn rfc8460_3_repeated_rua_is_a_warning() {
     let r = check(&["v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com"]);
     assert_eq!(r.status, RecordStatus::Valid);
-    assert_eq!(find(&r.findings, "tlsrpt.rua.repeated").severity, Severity::Warning);
+    assert_eq!(
+        find(&r.findings, "tlsrpt.rua.repeated").severity,
+        Severity::Warning
+    );
     assert_eq!(r.rua.len(), 2);
 }
 
@@ -109,7 +118,11 @@ fn rfc8460_3_malformed_uris_are_named() {
     ] {
         let r = check(&[bad]);
         assert_eq!(r.status, RecordStatus::Invalid, "{bad}");
-        assert!(has(&r.findings, "tlsrpt.rua.bad_uri"), "{bad}: {:?}", r.findings);
+        assert!(
+            has(&r.findings, "tlsrpt.rua.bad_uri"),
+            "{bad}: {:?}",
+            r.findings
+        );
     }
 }
 

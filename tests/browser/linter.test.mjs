@@ -68,3 +68,13 @@ test('the TXT record is checked beside the policy', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a Unicode mx pattern gets its A-label form from the browser IDNA', async () => {
+  const { page, errors } = await open();
+  await page.locator('#policy-input').fill('version: STSv1\nmode: enforce\nmx: mx.bücher.example\nmax_age: 604800\n');
+  const finding = page.locator('li[data-code="policy.mx.ulabel"]');
+  await finding.waitFor();
+  assert.match(await finding.innerText(), /mx\.xn--bcher-kva\.example/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

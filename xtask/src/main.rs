@@ -60,7 +60,13 @@ fn run(listen: Option<&str>) -> Result<(), String> {
     eprintln!("xtask: serving the app on http://{listen} (Ctrl-C stops it)");
     sh.run(
         mtasts.to_str().ok_or("target path is not UTF-8")?,
-        &["serve", "--listen", listen, "--dist", dist.to_str().ok_or("dist path is not UTF-8")?],
+        &[
+            "serve",
+            "--listen",
+            listen,
+            "--dist",
+            dist.to_str().ok_or("dist path is not UTF-8")?,
+        ],
     )
 }
 
@@ -68,10 +74,33 @@ fn test() -> Result<(), String> {
     let sh = Shell::new();
     setup::all(&sh)?;
     sh.run("cargo", &["fmt", "--all", "--", "--check"])?;
-    sh.run("cargo", &["clippy", "--workspace", "--exclude", "mtasts-web", "--all-targets", "--", "-D", "warnings"])?;
     sh.run(
         "cargo",
-        &["clippy", "--package", "mtasts-web", "--package", "mtasts-core", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"],
+        &[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "mtasts-web",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+    sh.run(
+        "cargo",
+        &[
+            "clippy",
+            "--package",
+            "mtasts-web",
+            "--package",
+            "mtasts-core",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ],
     )?;
     sh.run("cargo", &["test", "--workspace", "--exclude", "mtasts-web"])?;
     build_web(&sh)?;
@@ -85,11 +114,21 @@ fn browser_tests(sh: &Shell) -> Result<(), String> {
     let dist = root().join("dist");
     let mut server = sh.spawn_server(
         &mtasts,
-        &["serve", "--listen", "127.0.0.1:0", "--dist", dist.to_str().ok_or("dist path is not UTF-8")?],
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--dist",
+            dist.to_str().ok_or("dist path is not UTF-8")?,
+        ],
     )?;
     let url = server.url.clone();
     eprintln!("xtask: browser tests against {url}");
-    let result = sh.run_env("node", &["--test", "--test-concurrency=1", "tests/browser/"], &[("MTASTS_BASE_URL", url.as_str())]);
+    let result = sh.run_env(
+        "node",
+        &["--test", "--test-concurrency=1", "tests/browser/"],
+        &[("MTASTS_BASE_URL", url.as_str())],
+    );
     server.stop();
     result
 }

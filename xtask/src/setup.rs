@@ -24,8 +24,14 @@ pub fn all(sh: &Shell) -> Result<(), String> {
 }
 
 fn wasm_target(sh: &Shell) -> Result<(), String> {
-    let installed = sh.command("rustup", &["target", "list", "--installed"]).output();
-    if installed.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == WASM_TARGET)) {
+    let installed = sh
+        .command("rustup", &["target", "list", "--installed"])
+        .output();
+    if installed.is_ok_and(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .any(|l| l.trim() == WASM_TARGET)
+    }) {
         return Ok(());
     }
     sh.run("rustup", &["target", "add", WASM_TARGET])
@@ -41,13 +47,17 @@ fn trunk(sh: &Shell) -> Result<(), String> {
     sh.run_env(
         "cargo",
         &["install", "trunk", "--version", TRUNK_VERSION, "--locked"],
-        &[("CARGO_PROFILE_RELEASE_LTO", "false"), ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")],
+        &[
+            ("CARGO_PROFILE_RELEASE_LTO", "false"),
+            ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        ],
     )
 }
 
 /// The `wasm-bindgen` version recorded in Cargo.lock.
 fn locked_wasm_bindgen() -> Result<String, String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
@@ -69,7 +79,10 @@ fn wasm_bindgen(sh: &Shell) -> Result<(), String> {
     sh.run_env(
         "cargo",
         &["install", "wasm-bindgen-cli", "--version", &version],
-        &[("CARGO_PROFILE_RELEASE_LTO", "false"), ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")],
+        &[
+            ("CARGO_PROFILE_RELEASE_LTO", "false"),
+            ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
+        ],
     )
 }
 
@@ -93,10 +106,20 @@ fn chromium(sh: &Shell) -> Result<(), String> {
     }
     let apt = |args: &[&str]| {
         let is_root = sh.output("id", &["-u"]).as_deref() == Some("0");
-        let (program, mut full): (&str, Vec<&str>) = if is_root { ("apt-get", vec![]) } else { ("sudo", vec!["apt-get"]) };
+        let (program, mut full): (&str, Vec<&str>) = if is_root {
+            ("apt-get", vec![])
+        } else {
+            ("sudo", vec!["apt-get"])
+        };
         full.extend_from_slice(args);
         sh.run_env(program, &full, &[("DEBIAN_FRONTEND", "noninteractive")])
     };
     apt(&["update"])?;
-    apt(&["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"])
+    apt(&[
+        "install",
+        "-y",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ])
 }

@@ -53,7 +53,12 @@ impl Shell {
         self.run_env(program, args, &[])
     }
 
-    pub fn run_env(&self, program: &str, args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
+    pub fn run_env(
+        &self,
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<(), String> {
         eprintln!("xtask: $ {program} {}", args.join(" "));
         let mut cmd = self.command(program, args);
         cmd.envs(env.iter().copied());
@@ -69,10 +74,19 @@ impl Shell {
 
     /// The first line of a command's standard output, if it runs and succeeds.
     pub fn output(&self, program: &str, args: &[&str]) -> Option<String> {
-        let out = self.command(program, args).stderr(Stdio::null()).output().ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_string())
+        let out = self
+            .command(program, args)
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        out.status.success().then(|| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
     }
 
     /// Starts a server that prints `listening on URL` as its first line of output.

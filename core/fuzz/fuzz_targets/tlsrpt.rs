@@ -1,0 +1,19 @@
+#![no_main]
+//! Any record set at `_smtp._tls`: records split on 0xFF bytes, strings on 0xFE.
+
+use libfuzzer_sys::fuzz_target;
+use mtasts_core::{RecordStatus, TxtRecord};
+
+fuzz_target!(|data: &[u8]| {
+    let records: Vec<TxtRecord> = if data.is_empty() {
+        Vec::new()
+    } else {
+        data.split(|&b| b == 0xFF)
+            .map(|r| TxtRecord { strings: r.split(|&b| b == 0xFE).map(<[u8]>::to_vec).collect() })
+            .collect()
+    };
+    let check = mtasts_core::check_tlsrpt_records(&records);
+    if check.status == RecordStatus::Valid {
+        assert!(!check.rua.is_empty());
+    }
+});
