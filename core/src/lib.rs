@@ -4,8 +4,10 @@
 //! the network or the clock, so the same code runs in the browser, the CLI and the
 //! companion service, and every rule is tested by feeding it bytes.
 
+pub mod dns;
 pub mod domain;
 pub mod finding;
+pub mod input;
 pub mod matching;
 pub mod pattern;
 pub mod policy;

@@ -1,0 +1,446 @@
+//! DNS messages on the wire (RFC 1035), for every driver: the browser sends them over
+//! DNS-over-HTTPS (RFC 8484), the native tool over DoH or plain UDP/TCP. Building the query
+//! and reading the answer live here, so all drivers understand DNS the same way.
+
+use crate::recordset::TxtRecord;
+use domain::base::iana::{Rcode, Rtype};
+use domain::base::name::{Name, ParsedName, ToName};
+use domain::base::{Message, MessageBuilder};
+use domain::rdata::{Aaaa, Cname, Mx, Txt, A};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use std::str::FromStr;
+
+/// The record types a check asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum RecordType {
+    Txt,
+    Mx,
+    A,
+    Aaaa,
+}
+
+impl RecordType {
+    fn rtype(self) -> Rtype {
+        match self {
+            RecordType::Txt => Rtype::TXT,
+            RecordType::Mx => Rtype::MX,
+            RecordType::A => Rtype::A,
+            RecordType::Aaaa => Rtype::AAAA,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::Txt => "TXT",
+            RecordType::Mx => "MX",
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+        }
+    }
+}
+
+/// How a look-up ended. A failure is not an absence: only `NxDomain` and `NoData` say that
+/// nothing is published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "detail")]
+pub enum DnsOutcome {
+    Answer,
+    NxDomain,
+    NoData,
+    ServFail,
+    Refused,
+    Timeout,
+    /// Anything else: a transport error, a malformed or mismatched reply, another rcode.
+    Error(String),
+}
+
+impl DnsOutcome {
+    /// True when the look-up worked, whether or not records exist.
+    pub fn resolved(&self) -> bool {
+        matches!(
+            self,
+            DnsOutcome::Answer | DnsOutcome::NxDomain | DnsOutcome::NoData
+        )
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            DnsOutcome::Answer => "answered".into(),
+            DnsOutcome::NxDomain => "the name does not exist (NXDOMAIN)".into(),
+            DnsOutcome::NoData => "the name has no record of this type".into(),
+            DnsOutcome::ServFail => "the resolver answered SERVFAIL".into(),
+            DnsOutcome::Refused => "the resolver refused the query".into(),
+            DnsOutcome::Timeout => "the look-up timed out".into(),
+            DnsOutcome::Error(e) => format!("the look-up failed: {e}"),
+        }
+    }
+}
+
+/// One MX record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MxRecord {
+    pub preference: u16,
+    /// The exchange, lower-case, without the trailing dot; empty for a null MX (RFC 7505).
+    pub host: String,
+}
+
+/// What a look-up found, after following CNAMEs inside the answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsAnswer {
+    pub outcome: DnsOutcome,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub txt: Vec<TxtRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mx: Vec<MxRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<IpAddr>,
+    /// The CNAME targets followed from the queried name, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cname: Vec<String>,
+    /// The smallest TTL of the records found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl: Option<u32>,
+    /// The resolver's DNSSEC verdict (the AD bit).
+    #[serde(default)]
+    pub authenticated: bool,
+}
+
+impl DnsAnswer {
+    /// An answer that carries only a failure.
+    pub fn failed(outcome: DnsOutcome) -> Self {
+        DnsAnswer {
+            outcome,
+            txt: Vec::new(),
+            mx: Vec::new(),
+            addresses: Vec::new(),
+            cname: Vec::new(),
+            ttl: None,
+            authenticated: false,
+        }
+    }
+}
+
+/// Builds a recursive query with the AD bit set (to get the resolver's DNSSEC verdict back)
+/// and EDNS with a 1232-byte payload, the size recommended against fragmentation.
+pub fn build_query(name: &str, rtype: RecordType, id: u16) -> Result<Vec<u8>, String> {
+    let qname = Name::<Vec<u8>>::from_str(name).map_err(|e| format!("bad name {name:?}: {e}"))?;
+    let mut builder = MessageBuilder::new_vec();
+    builder.header_mut().set_id(id);
+    builder.header_mut().set_rd(true);
+    builder.header_mut().set_ad(true);
+    let mut question = builder.question();
+    question
+        .push((&qname, rtype.rtype()))
+        .map_err(|e| format!("cannot build the query: {e}"))?;
+    let mut additional = question.additional();
+    additional
+        .opt(|opt| {
+            opt.set_udp_payload_size(1232);
+            Ok(())
+        })
+        .map_err(|e| format!("cannot build the query: {e}"))?;
+    Ok(additional.finish())
+}
+
+/// True when the reply was truncated (TC bit): a UDP driver then retries over TCP.
+pub fn is_truncated(reply: &[u8]) -> bool {
+    Message::from_octets(reply).is_ok_and(|m| m.header().tc())
+}
+
+fn plain(name: &(impl ToName + std::fmt::Display)) -> String {
+    name.to_string().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Reads the reply to a query for `name`/`rtype` sent with `id`.
+pub fn parse_response(reply: &[u8], name: &str, rtype: RecordType, id: u16) -> DnsAnswer {
+    match parse(reply, name, rtype, id) {
+        Ok(answer) => answer,
+        Err(e) => DnsAnswer::failed(DnsOutcome::Error(e)),
+    }
+}
+
+fn parse(reply: &[u8], name: &str, rtype: RecordType, id: u16) -> Result<DnsAnswer, String> {
+    let msg =
+        Message::from_octets(reply).map_err(|_| "the reply is too short to be DNS".to_string())?;
+    let header = msg.header();
+    if !header.qr() || header.id() != id {
+        return Err("the reply does not belong to the query".into());
+    }
+    let qname = name.trim_end_matches('.').to_ascii_lowercase();
+    if let Ok(question) = msg.first_question().ok_or(()) {
+        if plain(question.qname()) != qname || question.qtype() != rtype.rtype() {
+            return Err("the reply answers another question".into());
+        }
+    }
+    let outcome = match header.rcode() {
+        Rcode::NOERROR => DnsOutcome::Answer,
+        Rcode::NXDOMAIN => DnsOutcome::NxDomain,
+        Rcode::SERVFAIL => return Ok(DnsAnswer::failed(DnsOutcome::ServFail)),
+        Rcode::REFUSED => return Ok(DnsAnswer::failed(DnsOutcome::Refused)),
+        other => return Err(format!("the resolver answered {other}")),
+    };
+    let bad = |e: domain::base::wire::ParseError| format!("malformed reply: {e}");
+
+    // Follow the CNAME chain inside the answer section, guarding against loops.
+    let mut current = qname.clone();
+    let mut cname = Vec::new();
+    let mut ttl: Option<u32> = None;
+    loop {
+        let mut next = None;
+        for record in msg
+            .answer()
+            .map_err(bad)?
+            .limit_to_in::<Cname<ParsedName<&[u8]>>>()
+        {
+            let record = record.map_err(bad)?;
+            if plain(record.owner()) == current {
+                next = Some(plain(record.data().cname()));
+                ttl = Some(ttl.map_or(record.ttl().as_secs(), |t| t.min(record.ttl().as_secs())));
+            }
+        }
+        match next {
+            Some(target) if !cname.contains(&target) && target != qname && cname.len() < 16 => {
+                cname.push(target.clone());
+                current = target;
+            }
+            _ => break,
+        }
+    }
+
+    let mut answer = DnsAnswer::failed(outcome);
+    answer.cname = cname;
+    answer.authenticated = header.ad();
+    let mut found = 0;
+    let mut keep_ttl = |t: u32| ttl = Some(ttl.map_or(t, |old| old.min(t)));
+    match rtype {
+        RecordType::Txt => {
+            for record in msg.answer().map_err(bad)?.limit_to_in::<Txt<&[u8]>>() {
+                let record = record.map_err(bad)?;
+                if plain(record.owner()) == current {
+                    let strings = record.data().iter().map(<[u8]>::to_vec).collect();
+                    answer.txt.push(TxtRecord { strings });
+                    keep_ttl(record.ttl().as_secs());
+                    found += 1;
+                }
+            }
+        }
+        RecordType::Mx => {
+            for record in msg
+                .answer()
+                .map_err(bad)?
+                .limit_to_in::<Mx<ParsedName<&[u8]>>>()
+            {
+                let record = record.map_err(bad)?;
+                if plain(record.owner()) == current {
+                    answer.mx.push(MxRecord {
+                        preference: record.data().preference(),
+                        host: plain(record.data().exchange()),
+                    });
+                    keep_ttl(record.ttl().as_secs());
+                    found += 1;
+                }
+            }
+            answer.mx.sort_by(|a, b| {
+                a.preference
+                    .cmp(&b.preference)
+                    .then_with(|| a.host.cmp(&b.host))
+            });
+        }
+        RecordType::A => {
+            for record in msg.answer().map_err(bad)?.limit_to_in::<A>() {
+                let record = record.map_err(bad)?;
+                if plain(record.owner()) == current {
+                    answer.addresses.push(IpAddr::V4(record.data().addr()));
+                    keep_ttl(record.ttl().as_secs());
+                    found += 1;
+                }
+            }
+        }
+        RecordType::Aaaa => {
+            for record in msg.answer().map_err(bad)?.limit_to_in::<Aaaa>() {
+                let record = record.map_err(bad)?;
+                if plain(record.owner()) == current {
+                    answer.addresses.push(IpAddr::V6(record.data().addr()));
+                    keep_ttl(record.ttl().as_secs());
+                    found += 1;
+                }
+            }
+        }
+    }
+    answer.ttl = ttl;
+    if answer.outcome == DnsOutcome::Answer && found == 0 {
+        answer.outcome = DnsOutcome::NoData;
+    }
+    Ok(answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::base::iana::Rcode;
+    use domain::base::Ttl;
+    use domain::rdata::{Cname, Mx, Txt, A};
+
+    fn name(s: &str) -> Name<Vec<u8>> {
+        Name::from_str(s).unwrap()
+    }
+
+    /// A reply to `query` whose answer section is filled by `fill`.
+    fn reply(
+        query: &[u8],
+        rcode: Rcode,
+        fill: impl FnOnce(&mut domain::base::message_builder::AnswerBuilder<Vec<u8>>),
+    ) -> Vec<u8> {
+        let q = Message::from_octets(query).unwrap();
+        let mut b = MessageBuilder::new_vec().start_answer(&q, rcode).unwrap();
+        fill(&mut b);
+        b.finish()
+    }
+
+    #[test]
+    fn queries_ask_recursively_with_ad_and_edns() {
+        let q = build_query("_mta-sts.example.com", RecordType::Txt, 7).unwrap();
+        let m = Message::from_octets(q.as_slice()).unwrap();
+        assert_eq!(m.header().id(), 7);
+        assert!(m.header().rd() && m.header().ad() && !m.header().qr());
+        let question = m.first_question().unwrap();
+        assert_eq!(plain(question.qname()), "_mta-sts.example.com");
+        assert_eq!(question.qtype(), Rtype::TXT);
+        assert_eq!(m.opt().unwrap().udp_payload_size(), 1232);
+    }
+
+    #[test]
+    fn txt_strings_are_kept_apart_and_cnames_followed() {
+        let q = build_query("_mta-sts.example.com", RecordType::Txt, 1).unwrap();
+        let r = reply(&q, Rcode::NOERROR, |b| {
+            let ttl = Ttl::from_secs(300);
+            b.push((
+                name("_mta-sts.example.com"),
+                ttl,
+                Cname::new(name("sts.provider.test")),
+            ))
+            .unwrap();
+            b.push((
+                name("sts.provider.test"),
+                Ttl::from_secs(60),
+                Txt::<Vec<u8>>::build_from_slice(b"v=STSv1; id=1").unwrap(),
+            ))
+            .unwrap();
+            b.push((
+                name("other.test"),
+                ttl,
+                Txt::<Vec<u8>>::build_from_slice(b"ignored").unwrap(),
+            ))
+            .unwrap();
+        });
+        let a = parse_response(&r, "_mta-sts.example.com.", RecordType::Txt, 1);
+        assert_eq!(a.outcome, DnsOutcome::Answer);
+        assert_eq!(a.cname, ["sts.provider.test"]);
+        assert_eq!(a.txt.len(), 1);
+        assert_eq!(a.txt[0].text(), "v=STSv1; id=1");
+        assert_eq!(a.ttl, Some(60));
+    }
+
+    #[test]
+    fn mx_records_come_sorted_by_preference() {
+        let q = build_query("example.com", RecordType::Mx, 2).unwrap();
+        let r = reply(&q, Rcode::NOERROR, |b| {
+            let ttl = Ttl::from_secs(3600);
+            b.push((
+                name("example.com"),
+                ttl,
+                Mx::new(20, name("MX2.Example.com")),
+            ))
+            .unwrap();
+            b.push((
+                name("example.com"),
+                ttl,
+                Mx::new(10, name("mx1.example.com")),
+            ))
+            .unwrap();
+        });
+        let a = parse_response(&r, "example.com", RecordType::Mx, 2);
+        let hosts: Vec<_> =
+            a.mx.iter()
+                .map(|m| (m.preference, m.host.as_str()))
+                .collect();
+        assert_eq!(hosts, [(10, "mx1.example.com"), (20, "mx2.example.com")]);
+    }
+
+    #[test]
+    fn absence_and_failure_are_told_apart() {
+        let q = build_query("example.com", RecordType::A, 3).unwrap();
+        let nx = reply(&q, Rcode::NXDOMAIN, |_| {});
+        assert_eq!(
+            parse_response(&nx, "example.com", RecordType::A, 3).outcome,
+            DnsOutcome::NxDomain
+        );
+        let empty = reply(&q, Rcode::NOERROR, |_| {});
+        assert_eq!(
+            parse_response(&empty, "example.com", RecordType::A, 3).outcome,
+            DnsOutcome::NoData
+        );
+        let fail = reply(&q, Rcode::SERVFAIL, |_| {});
+        assert_eq!(
+            parse_response(&fail, "example.com", RecordType::A, 3).outcome,
+            DnsOutcome::ServFail
+        );
+        let refused = reply(&q, Rcode::REFUSED, |_| {});
+        assert_eq!(
+            parse_response(&refused, "example.com", RecordType::A, 3).outcome,
+            DnsOutcome::Refused
+        );
+        let ok = reply(&q, Rcode::NOERROR, |b| {
+            b.push((
+                name("example.com"),
+                Ttl::from_secs(5),
+                A::from_octets(192, 0, 2, 1),
+            ))
+            .unwrap();
+        });
+        let a = parse_response(&ok, "example.com", RecordType::A, 3);
+        assert_eq!(a.addresses, ["192.0.2.1".parse::<IpAddr>().unwrap()]);
+    }
+
+    #[test]
+    fn mismatched_or_garbage_replies_are_errors() {
+        let q = build_query("example.com", RecordType::A, 4).unwrap();
+        let r = reply(&q, Rcode::NOERROR, |_| {});
+        assert!(matches!(
+            parse_response(&r, "example.com", RecordType::A, 5).outcome,
+            DnsOutcome::Error(_)
+        ));
+        assert!(matches!(
+            parse_response(&r, "example.org", RecordType::A, 4).outcome,
+            DnsOutcome::Error(_)
+        ));
+        assert!(matches!(
+            parse_response(b"\x00\x01", "example.com", RecordType::A, 4).outcome,
+            DnsOutcome::Error(_)
+        ));
+        assert!(
+            matches!(
+                parse_response(&q, "example.com", RecordType::A, 4).outcome,
+                DnsOutcome::Error(_)
+            ),
+            "a query is not a reply"
+        );
+    }
+
+    #[test]
+    fn cname_loops_end() {
+        let q = build_query("a.test", RecordType::Txt, 6).unwrap();
+        let r = reply(&q, Rcode::NOERROR, |b| {
+            let ttl = Ttl::from_secs(5);
+            b.push((name("a.test"), ttl, Cname::new(name("b.test"))))
+                .unwrap();
+            b.push((name("b.test"), ttl, Cname::new(name("a.test"))))
+                .unwrap();
+        });
+        let a = parse_response(&r, "a.test", RecordType::Txt, 6);
+        assert_eq!(a.outcome, DnsOutcome::NoData);
+        assert_eq!(a.cname, ["b.test"]);
+    }
+}
