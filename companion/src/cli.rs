@@ -23,8 +23,12 @@ pub enum Command {
     Lint(LintCommand),
     /// Tell whether an MX host is covered by policy mx patterns (RFC 8461 §4.1).
     Match(MatchArgs),
+    /// Check a domain end to end: DNS, policy fetch, STARTTLS probe of every MX.
+    Check(CheckArgs),
     /// Serve the web app (and, later, its API) over HTTP.
     Serve(ServeArgs),
+    /// Print the JSON Schema of the report that `check --json` prints.
+    Schema,
 }
 
 #[derive(Subcommand)]
@@ -81,4 +85,47 @@ pub struct ServeArgs {
     /// Log as JSON lines instead of text.
     #[arg(long, env = "MTASTS_LOG_JSON")]
     pub log_json: bool,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// The domain: a name, a URL or an e-mail address.
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+}
+
+/// How the tool reaches the network; the same for `check` and `serve`.
+#[derive(Args, Clone)]
+pub struct NetArgs {
+    /// DNS-over-HTTPS resolver URL (RFC 8484) [default: https://cloudflare-dns.com/dns-query]
+    #[arg(long, env = "MTASTS_DOH", value_name = "URL")]
+    pub doh: Option<String>,
+    /// Plain DNS server instead of DoH: IP[:PORT] (UDP, TCP on truncation).
+    #[arg(
+        long,
+        env = "MTASTS_DNS",
+        value_name = "IP[:PORT]",
+        conflicts_with = "doh"
+    )]
+    pub dns: Option<String>,
+    /// Extra trust anchor (PEM) for every TLS connection, beside the public roots.
+    #[arg(long, env = "MTASTS_CA", value_name = "FILE", value_delimiter = ',')]
+    pub ca: Vec<PathBuf>,
+    /// Allow loopback, private and other special-purpose target addresses.
+    #[arg(long, env = "MTASTS_ALLOW_PRIVATE")]
+    pub allow_private: bool,
+    /// Deadline in seconds for each phase of each connection (resolve, connect, greeting,
+    /// handshake, headers, body).
+    #[arg(
+        long,
+        env = "MTASTS_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 10.0
+    )]
+    pub timeout: f64,
 }

@@ -44,6 +44,7 @@ impl RecordType {
 /// How a look-up ended. A failure is not an absence: only `NxDomain` and `NoData` say that
 /// nothing is published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case", tag = "kind", content = "detail")]
 pub enum DnsOutcome {
     Answer,

@@ -6,6 +6,7 @@ use std::fmt;
 
 /// How much a finding matters, on the scale of the project's RFC checklist (§1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The publisher breaks a MUST or the ABNF, or compliant senders ignore or refuse.
@@ -69,6 +70,7 @@ impl Rule {
 
 /// A single result of a check, the unit every driver and the UI display.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     pub severity: Severity,
     /// Stable dotted code such as `policy.max_age.out_of_range`.

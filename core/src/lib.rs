@@ -4,6 +4,7 @@
 //! the network or the clock, so the same code runs in the browser, the CLI and the
 //! companion service, and every rule is tested by feeding it bytes.
 
+pub mod check;
 pub mod dns;
 pub mod domain;
 pub mod finding;
@@ -13,14 +14,18 @@ pub mod pattern;
 pub mod policy;
 mod record;
 pub mod recordset;
+pub mod report;
 pub mod rules;
 pub mod tlsrpt;
 pub mod txt;
+mod verdict;
 
+pub use check::{Answer, Check, Request, RequestId};
 pub use finding::{Finding, Rule, Severity};
 pub use matching::{check_match, MatchCheck};
 pub use pattern::{find_match, MxPattern};
 pub use policy::{check_policy, Mode, Policy, PolicyCheck};
 pub use recordset::{RecordStatus, TxtRecord};
+pub use report::Report;
 pub use tlsrpt::{check_tlsrpt_records, TlsRptCheck};
 pub use txt::{check_sts_records, StsRecordCheck};

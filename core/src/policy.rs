@@ -25,6 +25,7 @@ const ONE_DAY: u64 = 86_400;
 const TWO_WEEKS: u64 = 14 * ONE_DAY;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Enforce,
@@ -53,6 +54,7 @@ impl Mode {
 
 /// The fields of a policy that senders act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Policy {
     pub version: String,
     pub mode: Mode,
@@ -75,6 +77,7 @@ impl Policy {
 
 /// The result of checking one policy body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PolicyCheck {
     /// True when the body has no error-level finding.
     pub valid: bool,
@@ -224,15 +227,10 @@ impl Parser {
             }
             self.line(n, line);
         }
-        let style = match (lf, crlf) {
-            (0, 0) => None,
-            (_, 0) => Some("LF"),
-            (0, _) => Some("CRLF"),
-            _ => Some("a mix of LF and CRLF"),
-        };
-        if let Some(style) = style {
+        // Only a mix is worth a word: LF alone and CRLF alone are equally valid.
+        if lf > 0 && crlf > 0 {
             self.findings.push(rules::POLICY_LINE_ENDINGS.finding(format!(
-                "Lines end in {style}; RFC 8461 allows LF and CRLF, mixed too (its prose says CRLF, but the grammar and erratum 6253 allow LF)."
+                "Lines end in a mix of LF ({lf}) and CRLF ({crlf}); RFC 8461 allows both, even mixed, though some tools object."
             )));
         }
     }

@@ -34,6 +34,7 @@ impl TxtRecord {
 
 /// The outcome for a record set, in the words the report uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum RecordStatus {
     /// Exactly one well-formed record.

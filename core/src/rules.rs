@@ -91,6 +91,39 @@ catalogue! {
     POLICY_FIELD_MISSPELLED = "policy.field.misspelled", Warning, "RFC 8461 §3.2";
     POLICY_EXTENSION_UNKNOWN = "policy.extension.unknown", Info, "RFC 8461 §3.2";
 
+    // DNS look-ups, the policy fetch (RFC 8461 §3.3) and the domain-wide verdict.
+    TXT_LOOKUP_FAILED = "txt.lookup.failed", Error, "RFC 8461 §3.1";
+    TXT_CNAME = "txt.cname", Info, "RFC 8461 §3.1";
+    TXT_ABSENT_CACHED = "txt.absent.cached_policy_note", Info, "RFC 8461 §3.1, §5.1";
+    TLSRPT_LOOKUP_FAILED = "tlsrpt.lookup.failed", Warning, "RFC 8460 §3";
+    POLICY_HOST_UNRESOLVABLE = "policy.host.unresolvable", Error, "RFC 8461 §3.3";
+    POLICY_FETCH_FAILED = "policy.fetch.failed", Error, "RFC 8461 §3.3";
+    POLICY_FETCH_STATUS = "policy.fetch.status", Error, "RFC 8461 §3.3";
+    POLICY_FETCH_REDIRECT = "policy.fetch.redirect", Error, "RFC 8461 §3.3";
+    POLICY_FETCH_TOO_LARGE = "policy.fetch.too_large", Error, "RFC 8461 §3.3";
+    POLICY_CONTENT_TYPE = "policy.content_type", Error, "RFC 8461 §3.2";
+    POLICY_CHARSET_IGNORED = "policy.charset_ignored", Info, "RFC 8461 §3.2";
+    POLICY_TLS_EXPIRED = "policy.tls.expired", Error, "RFC 8461 §3.3";
+    POLICY_TLS_NAME_MISMATCH = "policy.tls.name_mismatch", Error, "RFC 8461 §3.3";
+    POLICY_TLS_UNTRUSTED = "policy.tls.untrusted", Error, "RFC 8461 §3.3";
+    POLICY_UNADVERTISED = "policy.unadvertised", Info, "RFC 8461 §3.2";
+    POLICY_TESTING_WITHOUT_TLSRPT = "policy.testing_without_tlsrpt", Warning, "RFC 8461 §5";
+    POLICY_TOLERATED_ONLY = "policy.tolerated_only", Warning, "RFC 8461 §3.2";
+    POLICY_MX_UNUSED = "policy.mx.unused", Info, "RFC 8461 §4";
+    MX_LOOKUP_FAILED = "mx.lookup.failed", Error, "RFC 8461 §4";
+    MX_IMPLICIT = "mx.implicit", Info, "RFC 8461 §4";
+    MX_NULL = "mx.null", Info, "RFC 8461 §4";
+    MX_UNREACHABLE = "mx.unreachable", Warning, "RFC 8461 §4";
+    MX_STARTTLS_MISSING = "mx.starttls.missing", Error, "RFC 8461 §4";
+    MX_CERT_EXPIRED = "mx.cert.expired", Error, "RFC 8461 §4.2";
+    MX_CERT_NAME_MISMATCH = "mx.cert.name_mismatch", Error, "RFC 8461 §4.2";
+    MX_CERT_UNTRUSTED = "mx.cert.untrusted", Error, "RFC 8461 §4.2";
+    MX_CERT_CHAIN_INCOMPLETE = "mx.cert.chain_incomplete", Error, "RFC 8461 §4.2";
+    MX_TLS_VERSION = "mx.tls.version", Error, "RFC 8461 §7.2";
+    MX_TLS_FAILED = "mx.tls.failed", Error, "RFC 8461 §4";
+    MX_CERT_EXPIRING = "mx.cert.expiring", Warning, "RFC 8461 §4.2";
+    DOMAIN_ENFORCE_ALL_MX_FAIL = "domain.enforce.all_mx_fail", Error, "RFC 8461 §5";
+
     // MX host matching (RFC 8461 §4.1).
     MX_HOST_INVALID = "mx.host.invalid", Error, "RFC 8461 §4.1";
     MX_PATTERN_INVALID = "mx.pattern.invalid", Error, "RFC 8461 §4.1";

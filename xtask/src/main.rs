@@ -3,6 +3,7 @@
 //! already there at the pinned version), so they work on a fresh machine that reaches only
 //! the package registries.
 
+mod bench;
 mod setup;
 mod shell;
 
@@ -17,6 +18,7 @@ commands:
   test             run every test: fmt, clippy (native and wasm), unit and CLI tests,
                    then the browser tests in headless Chromium
   build            build the web app (dist/) and the companion (release)
+  bench            run the benchmarks against the test world and print a table
   setup            install the pinned tools only";
 
 fn main() -> ExitCode {
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("build") => build(&Shell::new()),
         Some("run") => run(args.get(1).map(String::as_str)),
         Some("test") => test(),
+        Some("bench") => bench::run(&Shell::new()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -1,0 +1,42 @@
+//! Drives the core's check with the native network edge: every request the check hands out
+//! runs at once, and answers are fed back as they arrive.
+
+use crate::net::{fetch::fetch_policy, probe::probe_mx, Net};
+use mtasts_core::{Answer, Check, Report, Request};
+use tokio::task::JoinSet;
+
+pub async fn run_check(net: &Net, domain: &str) -> Report {
+    let mut check = Check::new(domain);
+    let mut tasks = JoinSet::new();
+    loop {
+        for request in check.poll_requests() {
+            let net = net.clone();
+            tasks.spawn(async move {
+                let id = request.id();
+                (id, perform(&net, request).await)
+            });
+        }
+        let Some(joined) = tasks.join_next().await else {
+            break;
+        };
+        match joined {
+            Ok((id, answer)) => {
+                if let Err(e) = check.handle(id, answer) {
+                    tracing::warn!(error = %e, "answer dropped");
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "a check task failed"),
+        }
+    }
+    check.report()
+}
+
+async fn perform(net: &Net, request: Request) -> Answer {
+    match request {
+        Request::Dns { name, rtype, .. } => Answer::Dns(net.resolver.query(&name, rtype).await),
+        Request::FetchPolicy { host, url, .. } => {
+            Answer::Policy(fetch_policy(net, &host, &url).await)
+        }
+        Request::Probe { host, .. } => Answer::Probe(probe_mx(net, &host).await),
+    }
+}

@@ -1,0 +1,77 @@
+//! One HTTP/1.1 request over an established connection, with the response head and a body
+//! read under a byte cap and a deadline.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+pub struct Response {
+    pub status: u16,
+    pub headers: hyper::HeaderMap,
+    body: Incoming,
+}
+
+pub enum Body {
+    Complete(Vec<u8>),
+    /// More than the cap; holds what was read (cap + 1 bytes at most).
+    TooLarge(usize),
+    Failed(String),
+}
+
+/// Sends `request` on `io` and returns the response head.
+pub async fn send<T>(io: T, request: hyper::Request<Full<Bytes>>) -> Result<Response, String>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| format!("HTTP: {e}"))?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| format!("HTTP: {e}"))?;
+    let (parts, body) = response.into_parts();
+    Ok(Response {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
+    })
+}
+
+impl Response {
+    pub fn header(&self, name: hyper::header::HeaderName) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    }
+
+    /// Reads at most `cap` bytes within `deadline`; a slow or endless body ends there.
+    pub async fn read_body(&mut self, cap: usize, deadline: Duration) -> Body {
+        let read = async {
+            let mut out = Vec::new();
+            while let Some(frame) = self.body.frame().await {
+                let frame = match frame {
+                    Ok(f) => f,
+                    Err(e) => return Body::Failed(format!("body: {e}")),
+                };
+                if let Ok(data) = frame.into_data() {
+                    out.extend_from_slice(&data);
+                    if out.len() > cap {
+                        return Body::TooLarge(out.len().min(cap + 1));
+                    }
+                }
+            }
+            Body::Complete(out)
+        };
+        match tokio::time::timeout(deadline, read).await {
+            Ok(body) => body,
+            Err(_) => Body::Failed("the body did not arrive in time".into()),
+        }
+    }
+}

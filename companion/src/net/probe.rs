@@ -1,0 +1,308 @@
+//! The STARTTLS probe of one MX host, as a sending MTA sees it (RFC 8461 §4, §7): port 25,
+//! the greeting, EHLO, STARTTLS, a TLS handshake with SNI set to the MX name, then the
+//! certificate checked against that name. Every read is bounded in bytes, lines and time.
+
+use super::tls::{describe, now_unix, CertProblem};
+use super::{ConnectError, Net};
+use mtasts_core::dns::DnsOutcome;
+use mtasts_core::report::{ProbeResult, TlsProbe, TlsStatus};
+use std::time::Instant;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+
+/// The longest reply line read (RFC 5321 §4.5.3.1.5 allows 512; servers send longer).
+const MAX_LINE: usize = 2048;
+/// The most lines one reply may have.
+const MAX_LINES: usize = 100;
+const MAX_TRANSCRIPT: usize = 200;
+
+pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
+    let started = Instant::now();
+    let mut tls = TlsProbe {
+        status: TlsStatus::Ok,
+        address: None,
+        version: None,
+        cipher: None,
+        cert: None,
+        transcript: Vec::new(),
+        error: None,
+        elapsed_ms: None,
+    };
+    let mut addresses = Vec::new();
+    if let Err((status, error)) = run(net, host, &mut tls, &mut addresses).await {
+        tls.status = status;
+        tls.error = Some(error);
+    }
+    tls.elapsed_ms = Some(started.elapsed().as_millis() as u64);
+    ProbeResult {
+        addresses: addresses.iter().map(ToString::to_string).collect(),
+        tls,
+    }
+}
+
+type Failure = (TlsStatus, String);
+
+struct Smtp<S> {
+    io: BufReader<S>,
+    transcript: Vec<String>,
+    timeout: std::time::Duration,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Smtp<S> {
+    fn log(&mut self, line: String) {
+        if self.transcript.len() < MAX_TRANSCRIPT {
+            self.transcript.push(line);
+        }
+    }
+
+    /// Reads one reply: its code and lines (without the code).
+    async fn reply(&mut self, what: &str) -> Result<(u16, Vec<String>), Failure> {
+        let mut lines = Vec::new();
+        loop {
+            if lines.len() >= MAX_LINES {
+                return Err((
+                    TlsStatus::SmtpError,
+                    format!("the {what} has more than {MAX_LINES} lines"),
+                ));
+            }
+            let line = match tokio::time::timeout(self.timeout, read_line(&mut self.io)).await {
+                Err(_) => {
+                    return Err((
+                        TlsStatus::Timeout,
+                        format!("no complete {what} within {} s", self.timeout.as_secs_f32()),
+                    ))
+                }
+                Ok(Err(e)) => return Err((TlsStatus::SmtpError, format!("{what}: {e}"))),
+                Ok(Ok(line)) => line,
+            };
+            self.log(format!("S: {line}"));
+            let code = line.get(..3).and_then(|c| c.parse::<u16>().ok());
+            let sep = line.as_bytes().get(3).copied();
+            let Some(code) = code.filter(|_| matches!(sep, None | Some(b' ') | Some(b'-'))) else {
+                return Err((
+                    TlsStatus::SmtpError,
+                    format!("the {what} is not SMTP: {:?}", truncate(&line)),
+                ));
+            };
+            lines.push(line.get(4..).unwrap_or("").to_string());
+            if sep != Some(b'-') {
+                return Ok((code, lines));
+            }
+        }
+    }
+
+    async fn send(&mut self, line: &str) -> Result<(), Failure> {
+        self.log(format!("C: {line}"));
+        let write = async {
+            self.io
+                .get_mut()
+                .write_all(format!("{line}\r\n").as_bytes())
+                .await?;
+            self.io.get_mut().flush().await
+        };
+        match tokio::time::timeout(self.timeout, write).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err((TlsStatus::SmtpError, format!("sending {line}: {e}"))),
+            Err(_) => Err((TlsStatus::Timeout, format!("sending {line} timed out"))),
+        }
+    }
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// One CRLF- or LF-terminated line of at most MAX_LINE bytes.
+async fn read_line<R: AsyncBufReadExt + Unpin>(io: &mut R) -> std::io::Result<String> {
+    let mut buf = Vec::new();
+    loop {
+        let available = io.fill_buf().await?;
+        if available.is_empty() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            ));
+        }
+        let (take, done) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        buf.extend_from_slice(&available[..take]);
+        io.consume(take);
+        if buf.len() > MAX_LINE {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a reply line is longer than {MAX_LINE} bytes"),
+            ));
+        }
+        if done {
+            while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+                buf.pop();
+            }
+            return Ok(String::from_utf8_lossy(&buf).into_owned());
+        }
+    }
+}
+
+async fn run(
+    net: &Net,
+    host: &str,
+    tls: &mut TlsProbe,
+    addresses: &mut Vec<std::net::IpAddr>,
+) -> Result<(), Failure> {
+    *addresses = net.resolver.addresses(host).await.map_err(|o| {
+        let why = match o {
+            DnsOutcome::NxDomain => format!("{host} does not exist"),
+            DnsOutcome::NoData => format!("{host} has no A or AAAA record"),
+            other => other.describe(),
+        };
+        (TlsStatus::DnsError, why)
+    })?;
+    let (tcp, ip) = net.connect(addresses, 25).await.map_err(|e| match e {
+        ConnectError::Refused(r) => (TlsStatus::ConnectFailed, r.to_string()),
+        ConnectError::Timeout(e) => (TlsStatus::Timeout, e),
+        ConnectError::Failed(e) => (TlsStatus::ConnectFailed, e),
+    })?;
+    tls.address = Some(ip.to_string());
+    let local = tcp.local_addr().map(|a| a.ip()).ok();
+    let mut smtp = Smtp {
+        io: BufReader::new(tcp),
+        transcript: Vec::new(),
+        timeout: net.timeout,
+    };
+    if let Err(failure) = greet(host, local, &mut smtp).await {
+        tls.transcript = smtp.transcript;
+        return Err(failure);
+    }
+    let Smtp {
+        io,
+        mut transcript,
+        timeout,
+    } = smtp;
+    let result = upgrade(net, host, io, &mut transcript, tls, timeout).await;
+    tls.transcript = transcript;
+    result
+}
+
+/// The plain-text part: greeting, EHLO, STARTTLS.
+async fn greet(
+    host: &str,
+    local: Option<std::net::IpAddr>,
+    smtp: &mut Smtp<tokio::net::TcpStream>,
+) -> Result<(), Failure> {
+    let (code, _) = smtp.reply("greeting").await?;
+    if code != 220 {
+        return Err((
+            TlsStatus::SmtpError,
+            format!("the greeting is {code}, not 220"),
+        ));
+    }
+    // An address literal is always a valid EHLO argument (RFC 5321 §4.1.3).
+    let ehlo = match local {
+        Some(std::net::IpAddr::V4(ip)) => format!("EHLO [{ip}]"),
+        Some(std::net::IpAddr::V6(ip)) => format!("EHLO [IPv6:{ip}]"),
+        None => "EHLO [127.0.0.1]".into(),
+    };
+    smtp.send(&ehlo).await?;
+    let (code, lines) = smtp.reply("EHLO reply").await?;
+    if code != 250 {
+        return Err((TlsStatus::SmtpError, format!("EHLO was answered {code}")));
+    }
+    let offers_starttls = lines.iter().skip(1).any(|l| {
+        l.split_whitespace()
+            .next()
+            .is_some_and(|k| k.eq_ignore_ascii_case("STARTTLS"))
+    });
+    if !offers_starttls {
+        let _ = smtp.send("QUIT").await;
+        return Err((
+            TlsStatus::StarttlsNotSupported,
+            format!("{host} does not list STARTTLS in its EHLO reply"),
+        ));
+    }
+    smtp.send("STARTTLS").await?;
+    let (code, _) = smtp.reply("STARTTLS reply").await?;
+    if code != 220 {
+        return Err((
+            TlsStatus::StarttlsNotSupported,
+            format!("STARTTLS was answered {code}"),
+        ));
+    }
+    if !smtp.io.buffer().is_empty() {
+        return Err((
+            TlsStatus::SmtpError,
+            "the server sent data after accepting STARTTLS".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The TLS handshake with SNI set to the MX name, then the certificate verdict.
+async fn upgrade(
+    net: &Net,
+    host: &str,
+    io: BufReader<tokio::net::TcpStream>,
+    transcript: &mut Vec<String>,
+    tls: &mut TlsProbe,
+    timeout: std::time::Duration,
+) -> Result<(), Failure> {
+    let (config, recorder) = net.trust.recording();
+    let name = rustls::pki_types::ServerName::try_from(host.to_string())
+        .map_err(|e| (TlsStatus::TlsHandshakeFailed, e.to_string()))?;
+    let handshake = tokio_rustls::TlsConnector::from(config).connect(name, io.into_inner());
+    let stream = match tokio::time::timeout(timeout, handshake).await {
+        Err(_) => {
+            return Err((
+                TlsStatus::Timeout,
+                "the TLS handshake did not finish in time".into(),
+            ))
+        }
+        Ok(Err(e)) => {
+            let text = e.to_string();
+            let status = if text.contains("ProtocolVersion")
+                || text.contains("protocol version")
+                || text.contains("Tls12Or13")
+            {
+                TlsStatus::ProtocolVersion
+            } else {
+                TlsStatus::TlsHandshakeFailed
+            };
+            return Err((status, text));
+        }
+        Ok(Ok(s)) => s,
+    };
+    transcript.push("-- TLS handshake complete".into());
+    let conn = stream.get_ref().1;
+    tls.version = conn
+        .protocol_version()
+        .map(|v| format!("{v:?}").replace("TLSv1_", "TLSv1."));
+    tls.cipher = conn
+        .negotiated_cipher_suite()
+        .map(|c| format!("{:?}", c.suite()));
+    let chain: Vec<_> = conn
+        .peer_certificates()
+        .map(|c| c.to_vec())
+        .unwrap_or_default();
+    tls.cert = describe(&chain, now_unix());
+    let verdict = recorder.verdict();
+    // End the session politely, inside TLS.
+    let mut inner = Smtp {
+        io: BufReader::new(stream),
+        transcript: Vec::new(),
+        timeout,
+    };
+    if inner.send("QUIT").await.is_ok() {
+        let _ = inner.reply("QUIT reply").await;
+    }
+    transcript.extend(inner.transcript);
+    if let Some(Err((problem, detail))) = verdict {
+        let status = match problem {
+            CertProblem::Expired => TlsStatus::CertificateExpired,
+            CertProblem::NotYetValid => TlsStatus::CertificateNotYetValid,
+            CertProblem::HostMismatch => TlsStatus::CertificateHostMismatch,
+            CertProblem::NotTrusted => TlsStatus::CertificateNotTrusted,
+            CertProblem::ChainIncomplete => TlsStatus::CertificateChainIncomplete,
+        };
+        return Err((status, detail));
+    }
+    Ok(())
+}

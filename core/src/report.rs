@@ -1,0 +1,231 @@
+//! The report of a whole check: one serde type, the contract between the core, the CLI
+//! (`mtasts check --json`), the companion's API and the web app. Field names and values are
+//! stable; a change that breaks readers bumps [`REPORT_VERSION`].
+
+use crate::dns::DnsOutcome;
+use crate::finding::Finding;
+use crate::policy::Mode;
+use crate::recordset::RecordStatus;
+use serde::{Deserialize, Serialize};
+
+/// The version of the report format.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The verdict a manager reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// MTA-STS is deployed and every sender can deliver over verified TLS.
+    Pass,
+    /// It works, with something to fix or a weakness (testing mode, tolerated errors).
+    Warn,
+    /// Deployed but broken: senders ignore the policy or refuse mail.
+    Fail,
+    /// No MTA-STS is deployed.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Report {
+    pub report_version: u32,
+    /// The checked domain in A-labels.
+    pub domain: String,
+    /// `None` until the check is complete.
+    pub verdict: Option<Verdict>,
+    /// One sentence for a manager.
+    pub summary: String,
+    /// False while answers are still outstanding.
+    pub complete: bool,
+    pub txt: TxtStep,
+    pub policy: PolicyStep,
+    /// One entry per MX host, in preference order.
+    pub mx: Vec<MxReport>,
+    pub tlsrpt: TlsRptStep,
+    /// Every finding of every step, then the domain-wide ones.
+    pub findings: Vec<Finding>,
+}
+
+/// The state of a look-up or probe while the check runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum StepState {
+    Waiting,
+    Running,
+    Done,
+    Skipped,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TxtStep {
+    pub state: StepState,
+    /// `None` until answered.
+    pub status: Option<RecordStatus>,
+    pub id: Option<String>,
+    pub records: Vec<String>,
+    pub cname: Vec<String>,
+    pub ttl: Option<u32>,
+    pub dns: Option<DnsOutcome>,
+    pub findings: Vec<Finding>,
+}
+
+/// How the policy fetch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum FetchStatus {
+    Ok,
+    DnsNxdomain,
+    DnsError,
+    ConnectFailed,
+    Timeout,
+    CertificateExpired,
+    CertificateNotYetValid,
+    CertificateHostMismatch,
+    CertificateNotTrusted,
+    CertificateChainIncomplete,
+    TlsHandshakeFailed,
+    HttpStatus,
+    Redirect,
+    ContentType,
+    TooLarge,
+}
+
+/// What a policy fetch saw. The driver fills the transport facts; the core decides about
+/// status codes, redirects and the content type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PolicyFetch {
+    pub status: FetchStatus,
+    pub url: String,
+    pub http_status: Option<u16>,
+    pub content_type: Option<String>,
+    /// Bytes of the body read (at most the cap plus one).
+    pub bytes: Option<u64>,
+    pub redirect_to: Option<String>,
+    pub certificate: Option<Certificate>,
+    /// What went wrong, in the driver's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Milliseconds from start to the end of the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
+    /// The body as text, when one was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Certificate {
+    pub subject: String,
+    pub sans: Vec<String>,
+    pub issuer: String,
+    /// RFC 3339.
+    pub not_before: String,
+    pub not_after: String,
+    /// Whole days until `not_after`, negative once expired.
+    pub days_left: i64,
+    /// Certificates the server sent.
+    pub chain_len: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PolicyStep {
+    pub state: StepState,
+    pub fetch: Option<PolicyFetch>,
+    pub valid: bool,
+    pub mode: Option<Mode>,
+    pub max_age: Option<u64>,
+    pub mx: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// How a STARTTLS probe ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum TlsStatus {
+    Ok,
+    DnsError,
+    ConnectFailed,
+    Timeout,
+    StarttlsNotSupported,
+    SmtpError,
+    CertificateExpired,
+    CertificateNotYetValid,
+    CertificateHostMismatch,
+    CertificateNotTrusted,
+    CertificateChainIncomplete,
+    ProtocolVersion,
+    TlsHandshakeFailed,
+}
+
+/// What a STARTTLS probe of one MX host saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TlsProbe {
+    pub status: TlsStatus,
+    /// The address probed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    pub version: Option<String>,
+    pub cipher: Option<String>,
+    pub cert: Option<Certificate>,
+    /// The SMTP conversation, client lines prefixed "C: ", server lines "S: ".
+    pub transcript: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u64>,
+}
+
+/// A probe answer: the host's addresses and the probe of (the first reachable) one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ProbeResult {
+    pub addresses: Vec<String>,
+    pub tls: TlsProbe,
+}
+
+/// What a compliant sender does with an MX under the policy in effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum Sender {
+    Deliver,
+    Refuse,
+    DeliverUnverified,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MxReport {
+    pub host: String,
+    pub preference: u16,
+    pub addresses: Vec<String>,
+    pub matched: bool,
+    pub pattern: Option<String>,
+    pub state: StepState,
+    pub tls: Option<TlsProbe>,
+    /// `None` until the policy and the probe are known.
+    pub sender: Option<Sender>,
+    /// The RFC 8460 §4.3 result type a failure here puts in the owner's TLS reports.
+    pub tlsrpt_result: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TlsRptStep {
+    pub state: StepState,
+    pub status: Option<RecordStatus>,
+    pub rua: Vec<String>,
+    pub records: Vec<String>,
+    pub ttl: Option<u32>,
+    pub findings: Vec<Finding>,
+}

@@ -1,0 +1,399 @@
+//! The check state machine, driven by hand with canned answers (the end-to-end tests drive
+//! it against real servers; these pin the verdict rules).
+
+use mtasts_core::dns::{DnsAnswer, DnsOutcome, MxRecord};
+use mtasts_core::report::*;
+use mtasts_core::{Answer, Check, RecordStatus, Request, TxtRecord};
+
+fn txt(records: &[&str]) -> DnsAnswer {
+    let mut a = DnsAnswer::failed(if records.is_empty() {
+        DnsOutcome::NxDomain
+    } else {
+        DnsOutcome::Answer
+    });
+    a.txt = records.iter().map(|r| TxtRecord::from_text(r)).collect();
+    a
+}
+
+fn mx(hosts: &[&str]) -> DnsAnswer {
+    let mut a = DnsAnswer::failed(DnsOutcome::Answer);
+    a.mx = hosts
+        .iter()
+        .enumerate()
+        .map(|(i, h)| MxRecord {
+            preference: 10 * (i as u16 + 1),
+            host: h.to_string(),
+        })
+        .collect();
+    a
+}
+
+fn fetched(body: &str) -> PolicyFetch {
+    PolicyFetch {
+        status: FetchStatus::Ok,
+        url: "https://mta-sts.example.com/.well-known/mta-sts.txt".into(),
+        http_status: Some(200),
+        content_type: Some("text/plain; charset=utf-8".into()),
+        bytes: Some(body.len() as u64),
+        redirect_to: None,
+        certificate: None,
+        error: None,
+        elapsed_ms: None,
+        body: Some(body.into()),
+    }
+}
+
+fn probe(status: TlsStatus) -> ProbeResult {
+    ProbeResult {
+        addresses: vec!["192.0.2.25".into()],
+        tls: TlsProbe {
+            status,
+            address: Some("192.0.2.25".into()),
+            version: Some("TLSv1.3".into()),
+            cipher: None,
+            cert: None,
+            transcript: vec![],
+            error: None,
+            elapsed_ms: None,
+        },
+    }
+}
+
+const ENFORCE: &str = "version: STSv1\nmode: enforce\nmx: *.example.com\nmax_age: 31557600\n";
+
+/// Runs a check to the end with the given answers; probes answer by host.
+fn run(
+    txt_answer: DnsAnswer,
+    mx_answer: DnsAnswer,
+    tlsrpt_answer: DnsAnswer,
+    policy: PolicyFetch,
+    probe_of: impl Fn(&str) -> ProbeResult,
+) -> Report {
+    let mut check = Check::new("Example.COM.");
+    let first = check.poll_requests();
+    assert_eq!(
+        first.len(),
+        4,
+        "three look-ups and the fetch at once: {first:?}"
+    );
+    let mut queue: Vec<Request> = first;
+    while let Some(req) = queue.pop() {
+        let answer = match &req {
+            Request::Dns { name, .. } if name == "_mta-sts.example.com" => {
+                Answer::Dns(txt_answer.clone())
+            }
+            Request::Dns { name, .. } if name == "example.com" => Answer::Dns(mx_answer.clone()),
+            Request::Dns { name, .. } if name == "_smtp._tls.example.com" => {
+                Answer::Dns(tlsrpt_answer.clone())
+            }
+            Request::FetchPolicy { url, host, .. } => {
+                assert_eq!(host, "mta-sts.example.com");
+                assert_eq!(url, "https://mta-sts.example.com/.well-known/mta-sts.txt");
+                Answer::Policy(policy.clone())
+            }
+            Request::Probe { host, .. } => Answer::Probe(probe_of(host)),
+            other => panic!("unexpected {other:?}"),
+        };
+        check.handle(req.id(), answer).unwrap();
+        queue.extend(check.poll_requests());
+    }
+    assert!(check.is_complete());
+    check.report()
+}
+
+fn ok_probe(_: &str) -> ProbeResult {
+    probe(TlsStatus::Ok)
+}
+
+fn codes(r: &Report) -> Vec<&str> {
+    r.findings.iter().map(|f| f.code.as_ref()).collect()
+}
+
+#[test]
+fn a_good_enforce_domain_passes_and_every_mx_delivers() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx2.example.com"]),
+        txt(&["v=TLSRPTv1; rua=mailto:tls@example.com"]),
+        fetched(ENFORCE),
+        ok_probe,
+    );
+    assert_eq!(r.verdict, Some(Verdict::Pass), "{:?}", codes(&r));
+    assert_eq!(r.domain, "example.com");
+    assert_eq!(r.txt.id.as_deref(), Some("1"));
+    assert_eq!(r.policy.mode, Some(mtasts_core::Mode::Enforce));
+    assert_eq!(r.mx.len(), 2);
+    for m in &r.mx {
+        assert!(m.matched);
+        assert_eq!(m.pattern.as_deref(), Some("*.example.com"));
+        assert_eq!(m.sender, Some(Sender::Deliver));
+        assert_eq!(m.tlsrpt_result, None);
+    }
+    assert_eq!(r.tlsrpt.status, Some(RecordStatus::Valid));
+    assert!(r.summary.contains("all 2 MX hosts"));
+}
+
+#[test]
+fn no_txt_is_none_even_when_a_policy_is_served() {
+    let r = run(
+        txt(&[]),
+        mx(&["mx1.example.com"]),
+        txt(&[]),
+        fetched(ENFORCE),
+        ok_probe,
+    );
+    assert_eq!(r.verdict, Some(Verdict::None));
+    assert_eq!(r.txt.status, Some(RecordStatus::None));
+    assert!(codes(&r).contains(&"policy.unadvertised"));
+    assert_eq!(r.mx[0].sender, Some(Sender::DeliverUnverified));
+    assert_eq!(r.mx[0].tlsrpt_result, None);
+}
+
+#[test]
+fn a_dns_failure_is_not_an_absence() {
+    let r = run(
+        DnsAnswer::failed(DnsOutcome::ServFail),
+        mx(&["mx1.example.com"]),
+        txt(&[]),
+        fetched(ENFORCE),
+        ok_probe,
+    );
+    assert_eq!(r.txt.status, Some(RecordStatus::Error));
+    assert_eq!(r.verdict, Some(Verdict::Fail));
+    assert!(codes(&r).contains(&"txt.lookup.failed"));
+}
+
+#[test]
+fn enforce_refuses_an_mx_outside_the_patterns_and_a_bad_certificate() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx.other.net", "mx3.example.com"]),
+        txt(&["v=TLSRPTv1; rua=mailto:tls@example.com"]),
+        fetched(ENFORCE),
+        |h| {
+            probe(if h == "mx3.example.com" {
+                TlsStatus::CertificateExpired
+            } else {
+                TlsStatus::Ok
+            })
+        },
+    );
+    assert_eq!(r.verdict, Some(Verdict::Fail));
+    let by = |h: &str| r.mx.iter().find(|m| m.host == h).unwrap();
+    assert_eq!(by("mx1.example.com").sender, Some(Sender::Deliver));
+    assert_eq!(by("mx.other.net").sender, Some(Sender::Refuse));
+    assert!(!by("mx.other.net").matched);
+    assert_eq!(
+        by("mx.other.net").tlsrpt_result.as_deref(),
+        Some("validation-failure")
+    );
+    assert_eq!(by("mx3.example.com").sender, Some(Sender::Refuse));
+    assert_eq!(
+        by("mx3.example.com").tlsrpt_result.as_deref(),
+        Some("certificate-expired")
+    );
+    assert!(codes(&r).contains(&"mx.cert.expired"));
+}
+
+#[test]
+fn testing_mode_delivers_unverified_and_warns() {
+    let body = ENFORCE.replace("enforce", "testing");
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&["v=TLSRPTv1; rua=mailto:tls@example.com"]),
+        fetched(&body),
+        |_| probe(TlsStatus::StarttlsNotSupported),
+    );
+    assert_eq!(r.verdict, Some(Verdict::Warn));
+    assert_eq!(r.mx[0].sender, Some(Sender::DeliverUnverified));
+    assert_eq!(
+        r.mx[0].tlsrpt_result.as_deref(),
+        Some("starttls-not-supported")
+    );
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == "mx.starttls.missing")
+        .unwrap();
+    assert_eq!(f.severity, mtasts_core::Severity::Warning, "mode-scaled");
+}
+
+#[test]
+fn testing_without_tlsrpt_is_a_warning() {
+    let body = ENFORCE.replace("enforce", "testing");
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&[]),
+        fetched(&body),
+        ok_probe,
+    );
+    assert!(codes(&r).contains(&"policy.testing_without_tlsrpt"));
+}
+
+#[test]
+fn fetch_facts_become_rfc_verdicts() {
+    let mut redirect = fetched("");
+    redirect.http_status = Some(301);
+    redirect.redirect_to = Some("https://www.example.com/".into());
+    redirect.body = None;
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&[]),
+        redirect,
+        ok_probe,
+    );
+    assert_eq!(
+        r.policy.fetch.as_ref().unwrap().status,
+        FetchStatus::Redirect
+    );
+    assert_eq!(r.verdict, Some(Verdict::Fail));
+    assert_eq!(
+        r.mx[0].tlsrpt_result.as_deref(),
+        Some("sts-policy-fetch-error")
+    );
+    assert_eq!(r.mx[0].sender, Some(Sender::DeliverUnverified));
+
+    let mut html = fetched(ENFORCE);
+    html.content_type = Some("text/html".into());
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&[]),
+        html,
+        ok_probe,
+    );
+    assert_eq!(
+        r.policy.fetch.as_ref().unwrap().status,
+        FetchStatus::ContentType
+    );
+    assert!(!r.policy.valid);
+
+    let mut missing = fetched("not found");
+    missing.http_status = Some(404);
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&[]),
+        missing,
+        ok_probe,
+    );
+    assert_eq!(
+        r.policy.fetch.as_ref().unwrap().status,
+        FetchStatus::HttpStatus
+    );
+    assert!(codes(&r).contains(&"policy.fetch.status"));
+}
+
+#[test]
+fn only_tolerated_errors_make_a_warn_verdict_that_names_strict_senders() {
+    let body = format!("{ENFORCE}\n");
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&["v=TLSRPTv1; rua=mailto:a@example.com"]),
+        fetched(&body),
+        ok_probe,
+    );
+    assert_eq!(r.verdict, Some(Verdict::Warn), "{:?}", codes(&r));
+    assert!(!r.policy.valid);
+    assert!(r.summary.contains("mox"));
+    assert_eq!(
+        r.mx[0].sender,
+        Some(Sender::Deliver),
+        "lenient senders apply the policy"
+    );
+    assert!(r.findings.iter().any(|f| f.tolerated));
+}
+
+#[test]
+fn no_mx_means_the_domain_itself_and_null_mx_means_no_mail() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        DnsAnswer::failed(DnsOutcome::NoData),
+        txt(&[]),
+        fetched("version: STSv1\nmode: enforce\nmx: example.com\nmax_age: 604800\n"),
+        ok_probe,
+    );
+    assert_eq!(r.mx.len(), 1);
+    assert_eq!(r.mx[0].host, "example.com");
+    assert!(codes(&r).contains(&"mx.implicit"));
+
+    let mut null = DnsAnswer::failed(DnsOutcome::Answer);
+    null.mx = vec![MxRecord {
+        preference: 0,
+        host: String::new(),
+    }];
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        null,
+        txt(&[]),
+        fetched(ENFORCE),
+        ok_probe,
+    );
+    assert!(r.mx.is_empty());
+    assert!(codes(&r).contains(&"mx.null"));
+}
+
+#[test]
+fn the_partial_report_grows_and_answers_are_checked() {
+    let mut check = Check::new("example.com");
+    let reqs = check.poll_requests();
+    assert!(
+        check.poll_requests().is_empty(),
+        "each request is handed out once"
+    );
+    let r = check.report();
+    assert!(!r.complete);
+    assert_eq!(r.verdict, None);
+    assert_eq!(r.txt.state, StepState::Running);
+    let mx_id = reqs
+        .iter()
+        .find(|r| matches!(r, Request::Dns { name, .. } if name == "example.com"))
+        .unwrap()
+        .id();
+    assert!(
+        check
+            .handle(mx_id, Answer::Policy(fetched(ENFORCE)))
+            .is_err(),
+        "wrong kind"
+    );
+    assert!(
+        check.handle(999, Answer::Dns(mx(&[]))).is_err(),
+        "unknown id"
+    );
+    check
+        .handle(mx_id, Answer::Dns(mx(&["a.example.com", "b.example.com"])))
+        .unwrap();
+    let probes = check.poll_requests();
+    assert_eq!(probes.len(), 2, "one probe per MX, all at once");
+    assert!(
+        check.handle(mx_id, Answer::Dns(mx(&[]))).is_err(),
+        "answered once"
+    );
+    assert_eq!(check.report().mx.len(), 2);
+    assert_eq!(check.report().mx[0].state, StepState::Running);
+}
+
+#[test]
+fn the_report_serializes_with_the_documented_names() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&[]),
+        fetched(ENFORCE),
+        |_| probe(TlsStatus::CertificateHostMismatch),
+    );
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["verdict"], "fail");
+    assert_eq!(v["txt"]["status"], "valid");
+    assert_eq!(v["policy"]["fetch"]["status"], "ok");
+    assert_eq!(v["mx"][0]["tls"]["status"], "certificate-host-mismatch");
+    assert_eq!(v["mx"][0]["sender"], "refuse");
+    assert_eq!(v["mx"][0]["tlsrpt_result"], "certificate-host-mismatch");
+    assert_eq!(v["tlsrpt"]["status"], "none");
+    let back: Report = serde_json::from_value(v).unwrap();
+    assert_eq!(back, r);
+}

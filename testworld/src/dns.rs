@@ -1,0 +1,243 @@
+//! An authoritative-and-recursive-looking DNS server for the test world's zone: plain DNS
+//! over UDP and TCP, and DNS-over-HTTPS (RFC 8484, GET and POST) over TLS, with the CORS
+//! header a web page needs.
+
+use bytes::Bytes;
+use domain::base::iana::{Rcode, Rtype};
+use domain::base::name::Name;
+use domain::base::{Message, MessageBuilder, Ttl};
+use domain::rdata::{Aaaa, Cname, Mx, A};
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rec {
+    Txt(Vec<Vec<u8>>),
+    Mx(u16, String),
+    Addr(IpAddr),
+    Cname(String),
+}
+
+/// Every record of the world, by owner name (lower-case, no trailing dot).
+#[derive(Debug, Default, Clone)]
+pub struct Zone {
+    records: BTreeMap<String, Vec<Rec>>,
+    servfail: BTreeSet<String>,
+}
+
+impl Zone {
+    pub fn add(&mut self, name: &str, rec: Rec) {
+        self.records
+            .entry(name.to_ascii_lowercase())
+            .or_default()
+            .push(rec);
+    }
+
+    pub fn txt(&mut self, name: &str, text: &str) {
+        self.add(name, Rec::Txt(vec![text.as_bytes().to_vec()]));
+    }
+
+    pub fn servfail(&mut self, name: &str) {
+        self.servfail.insert(name.to_ascii_lowercase());
+    }
+
+    /// The reply to a query message, or `None` when the query is not one.
+    pub fn answer(&self, query: &[u8]) -> Option<Vec<u8>> {
+        let msg = Message::from_octets(query).ok()?;
+        let question = msg.first_question()?;
+        let qname = question
+            .qname()
+            .to_string()
+            .trim_end_matches('.')
+            .to_ascii_lowercase();
+        let qtype = question.qtype();
+        if self.servfail.contains(&qname) {
+            return MessageBuilder::new_vec()
+                .start_answer(&msg, Rcode::SERVFAIL)
+                .ok()
+                .map(|b| b.finish());
+        }
+        let mut current = qname.clone();
+        let mut chain = Vec::new();
+        while let Some(Rec::Cname(target)) = self
+            .records
+            .get(&current)
+            .and_then(|r| r.iter().find(|r| matches!(r, Rec::Cname(_))))
+        {
+            if qtype == Rtype::CNAME || chain.len() > 8 {
+                break;
+            }
+            chain.push((current.clone(), target.clone()));
+            current = target.to_ascii_lowercase();
+        }
+        // A name exists when it owns records or has names below it (an empty non-terminal).
+        let exists = self.records.contains_key(&current)
+            || self
+                .records
+                .keys()
+                .any(|k| k.ends_with(&format!(".{current}")));
+        let rcode = if exists {
+            Rcode::NOERROR
+        } else {
+            Rcode::NXDOMAIN
+        };
+        let mut b = MessageBuilder::new_vec().start_answer(&msg, rcode).ok()?;
+        b.header_mut().set_ra(true);
+        let ttl = Ttl::from_secs(300);
+        let n = |s: &str| Name::<Vec<u8>>::from_str(s).ok();
+        for (owner, target) in &chain {
+            b.push((n(owner)?, ttl, Cname::new(n(target)?))).ok()?;
+        }
+        for rec in self.records.get(&current).into_iter().flatten() {
+            let owner = n(&current)?;
+            let pushed = match (rec, qtype) {
+                (Rec::Txt(strings), Rtype::TXT) => {
+                    let mut builder = domain::rdata::rfc1035::TxtBuilder::<Vec<u8>>::new();
+                    for s in strings {
+                        builder.append_slice(s).ok()?;
+                        // Each input string becomes its own character-string.
+                        builder.close_charstr();
+                    }
+                    b.push((owner, ttl, builder.finish().ok()?))
+                }
+                (Rec::Mx(pref, host), Rtype::MX) => {
+                    let exchange = if host.is_empty() {
+                        Name::root_vec()
+                    } else {
+                        n(host)?
+                    };
+                    b.push((owner, ttl, Mx::new(*pref, exchange)))
+                }
+                (Rec::Addr(IpAddr::V4(ip)), Rtype::A) => b.push((owner, ttl, A::new(*ip))),
+                (Rec::Addr(IpAddr::V6(ip)), Rtype::AAAA) => b.push((owner, ttl, Aaaa::new(*ip))),
+                _ => Ok(()),
+            };
+            pushed.ok()?;
+        }
+        Some(b.finish())
+    }
+}
+
+/// Serves `zone` over UDP and TCP on `addr` until the task is dropped.
+pub async fn serve_plain(
+    zone: Arc<Zone>,
+    udp: tokio::net::UdpSocket,
+    tcp: tokio::net::TcpListener,
+) {
+    let z = zone.clone();
+    let udp_task = async move {
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let Ok((n, peer)) = udp.recv_from(&mut buf).await else {
+                continue;
+            };
+            if let Some(reply) = z.answer(&buf[..n]) {
+                let _ = udp.send_to(&reply, peer).await;
+            }
+        }
+    };
+    let tcp_task = async move {
+        loop {
+            let Ok((mut stream, _)) = tcp.accept().await else {
+                continue;
+            };
+            let zone = zone.clone();
+            tokio::spawn(async move {
+                let Ok(len) = stream.read_u16().await else {
+                    return;
+                };
+                let mut buf = vec![0u8; len as usize];
+                if stream.read_exact(&mut buf).await.is_err() {
+                    return;
+                }
+                if let Some(reply) = zone.answer(&buf) {
+                    let mut framed = (reply.len() as u16).to_be_bytes().to_vec();
+                    framed.extend_from_slice(&reply);
+                    let _ = stream.write_all(&framed).await;
+                }
+            });
+        }
+    };
+    tokio::join!(udp_task, tcp_task);
+}
+
+/// Serves DNS-over-HTTPS at `/dns-query` over TLS.
+pub async fn serve_doh(
+    zone: Arc<Zone>,
+    listener: tokio::net::TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+) {
+    crate::https::serve(listener, tls, move |req| {
+        let zone = zone.clone();
+        async move { doh(&zone, req).await }
+    })
+    .await;
+}
+
+async fn doh(zone: &Zone, req: Request<hyper::body::Incoming>) -> Response<Full<Bytes>> {
+    use base64::Engine as _;
+    let cors = |mut r: Response<Full<Bytes>>| {
+        r.headers_mut()
+            .insert("access-control-allow-origin", "*".parse().expect("header"));
+        r
+    };
+    let status = |code: u16| {
+        cors(
+            Response::builder()
+                .status(code)
+                .body(Full::new(Bytes::new()))
+                .expect("response"),
+        )
+    };
+    if req.method() == hyper::Method::OPTIONS {
+        let mut r = status(204);
+        r.headers_mut().insert(
+            "access-control-allow-headers",
+            "content-type, accept".parse().expect("header"),
+        );
+        r.headers_mut().insert(
+            "access-control-allow-methods",
+            "GET, POST".parse().expect("header"),
+        );
+        return r;
+    }
+    if req.uri().path() != "/dns-query" {
+        return status(404);
+    }
+    let query = if req.method() == hyper::Method::GET {
+        let param = req
+            .uri()
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .find_map(|p| p.strip_prefix("dns="));
+        match param.and_then(|p| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        }) {
+            Some(q) => q,
+            None => return status(400),
+        }
+    } else {
+        match req.into_body().collect().await {
+            Ok(b) => b.to_bytes().to_vec(),
+            Err(_) => return status(400),
+        }
+    };
+    match zone.answer(&query) {
+        Some(reply) => cors(
+            Response::builder()
+                .header("content-type", "application/dns-message")
+                .header("cache-control", "no-store")
+                .body(Full::new(Bytes::from(reply)))
+                .expect("response"),
+        ),
+        None => status(400),
+    }
+}

@@ -1,0 +1,186 @@
+//! The test world: real servers on loopback, started by the tests themselves.
+//!
+//! - a DNS server for the `.test` zone on 127.0.0.1 (UDP and TCP) and DNS-over-HTTPS
+//!   at `https://127.0.0.1:<port>/dns-query`;
+//! - one HTTPS policy host per scenario on port 443 of its own 127.0.1.x address;
+//! - one SMTP listener per MX host on port 25 of its own 127.0.2.x (then 127.0.3.x …) address;
+//! - a throwaway CA whose root is written to a PEM file for `--ca`.
+//!
+//! Binding ports 25 and 443 needs root (or CAP_NET_BIND_SERVICE), as on CI. Nothing listens
+//! outside 127.0.0.0/8.
+
+pub mod ca;
+pub mod dns;
+pub mod https;
+pub mod scenarios;
+pub mod smtp;
+
+use ca::{Ca, Leaf};
+use dns::{Rec, Zone};
+use scenarios::{MxSpec, Spec};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct World {
+    runtime: Option<tokio::runtime::Runtime>,
+    pub doh_url: String,
+    pub dns_addr: SocketAddr,
+    pub ca_file: PathBuf,
+    pub scenarios: Vec<Spec>,
+    dir: PathBuf,
+}
+
+impl World {
+    /// Starts every server of every scenario; they stop when the world is dropped.
+    pub fn start() -> Result<World, String> {
+        Self::start_with(scenarios::all())
+    }
+
+    pub fn start_with(specs: Vec<Spec>) -> Result<World, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let ca = Ca::new();
+        let dir = std::env::temp_dir().join(format!("mtasts-world-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let ca_file = dir.join("test-ca.pem");
+        std::fs::write(&ca_file, ca.root_pem()).map_err(|e| e.to_string())?;
+
+        let (doh_url, dns_addr) = runtime.block_on(async {
+            let mut zone = Zone::default();
+            let mut mx_index = 0u32;
+            for (i, spec) in specs.iter().enumerate() {
+                start_scenario(&ca, &mut zone, spec, i as u32, &mut mx_index).await?;
+            }
+            let zone = Arc::new(zone);
+            let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+            let tcp = tokio::net::TcpListener::bind((loopback, 0))
+                .await
+                .map_err(|e| format!("DNS: {e}"))?;
+            let port = tcp.local_addr().map_err(|e| e.to_string())?.port();
+            let udp = tokio::net::UdpSocket::bind((loopback, port))
+                .await
+                .map_err(|e| format!("DNS/UDP: {e}"))?;
+            tokio::spawn(dns::serve_plain(zone.clone(), udp, tcp));
+            let doh = tokio::net::TcpListener::bind((loopback, 0))
+                .await
+                .map_err(|e| format!("DoH: {e}"))?;
+            let doh_port = doh.local_addr().map_err(|e| e.to_string())?.port();
+            tokio::spawn(dns::serve_doh(
+                zone,
+                doh,
+                ca.server_config(&["127.0.0.1", "localhost"], &Leaf::Good),
+            ));
+            Ok::<_, String>((
+                format!("https://127.0.0.1:{doh_port}/dns-query"),
+                SocketAddr::new(loopback, port),
+            ))
+        })?;
+        Ok(World {
+            runtime: Some(runtime),
+            doh_url,
+            dns_addr,
+            ca_file,
+            scenarios: specs,
+            dir,
+        })
+    }
+
+    pub fn scenario(&self, domain: &str) -> &Spec {
+        self.scenarios
+            .iter()
+            .find(|s| s.domain == domain)
+            .unwrap_or_else(|| panic!("no scenario {domain}"))
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The loopback address of the n-th MX listener: 127.0.2.1 … 127.0.2.250, then 127.0.3.1 …
+fn mx_address(n: u32) -> Ipv4Addr {
+    Ipv4Addr::new(127, 0, 2 + (n / 250) as u8, 1 + (n % 250) as u8)
+}
+
+async fn bind(ip: Ipv4Addr, port: u16) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind((ip, port))
+        .await
+        .map_err(|e| format!("cannot listen on {ip}:{port} ({e}); the test world needs root for ports 25 and 443"))
+}
+
+async fn start_scenario(
+    ca: &Ca,
+    zone: &mut Zone,
+    spec: &Spec,
+    index: u32,
+    mx_index: &mut u32,
+) -> Result<(), String> {
+    let d = &spec.domain;
+    let sts_owner = match &spec.sts_cname {
+        Some(target) => {
+            zone.add(&format!("_mta-sts.{d}"), Rec::Cname(target.clone()));
+            target.clone()
+        }
+        None => format!("_mta-sts.{d}"),
+    };
+    for txt in &spec.sts {
+        zone.txt(&sts_owner, txt);
+    }
+    for txt in &spec.tlsrpt {
+        zone.txt(&format!("_smtp._tls.{d}"), txt);
+    }
+    for name in &spec.servfail {
+        zone.servfail(name);
+    }
+    // The domain itself exists (it has MX records or at least an address).
+    zone.add(
+        d,
+        Rec::Addr(IpAddr::V4(Ipv4Addr::new(
+            127,
+            0,
+            4,
+            1 + (index % 250) as u8,
+        ))),
+    );
+    if let Some((leaf, response)) = &spec.policy {
+        let host = format!("mta-sts.{d}");
+        let ip = Ipv4Addr::new(127, 0, 1, 1 + index as u8);
+        zone.add(&host, Rec::Addr(IpAddr::V4(ip)));
+        let listener = bind(ip, 443).await?;
+        tokio::spawn(https::serve_policy(
+            listener,
+            ca.server_config(&[&host], leaf),
+            response.clone(),
+        ));
+    }
+    for (i, (host, behaviour)) in spec.mx.iter().enumerate() {
+        let ip = mx_address(*mx_index);
+        *mx_index += 1;
+        zone.add(d, Rec::Mx(10 * (i as u16 + 1), host.clone()));
+        zone.add(host, Rec::Addr(IpAddr::V4(ip)));
+        let listener = bind(ip, 25).await?;
+        let tls = |leaf: &Leaf, delay: u64| smtp::Behaviour::Tls {
+            config: ca.server_config(&[host], leaf),
+            delay: Duration::from_millis(delay),
+        };
+        let behaviour = match behaviour {
+            MxSpec::Good => tls(&Leaf::Good, 0),
+            MxSpec::Cert(leaf) => tls(leaf, 0),
+            MxSpec::Delay(ms) => tls(&Leaf::Good, *ms),
+            MxSpec::NoStarttls => smtp::Behaviour::NoStarttls,
+            MxSpec::Silent => smtp::Behaviour::Silent,
+        };
+        tokio::spawn(smtp::serve(listener, host.clone(), behaviour));
+    }
+    Ok(())
+}

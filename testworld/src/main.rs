@@ -1,0 +1,47 @@
+//! `testworld`: starts the test world and prints where it is, for the browser tests, the
+//! benchmarks and people who want to try the tool against it. Stops on SIGTERM, Ctrl-C or
+//! when standard input closes.
+
+fn main() {
+    let world = match testworld::World::start() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("testworld: {e}");
+            std::process::exit(1);
+        }
+    };
+    let domains: Vec<&str> = world.scenarios.iter().map(|s| s.domain.as_str()).collect();
+    println!(
+        "{}",
+        serde_json::json!({
+            "doh": world.doh_url,
+            "dns": world.dns_addr.to_string(),
+            "ca": world.ca_file,
+            "domains": domains,
+        })
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let stdin_closed = tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin()
+                .read_line(&mut sink)
+                .map(|n| n > 0)
+                .unwrap_or(false)
+            {
+                sink.clear();
+            }
+        });
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal");
+        tokio::select! {
+            _ = stdin_closed => {},
+            _ = term.recv() => {},
+            _ = tokio::signal::ctrl_c() => {},
+        }
+    });
+    drop(world);
+}

@@ -1,0 +1,522 @@
+//! The world's domains, each a small story about one way MTA-STS works or breaks, with the
+//! report `mtasts check` must produce for it written beside it.
+
+use crate::ca::Leaf;
+use crate::https::PolicyResponse;
+
+/// How an MX host's SMTP server behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MxSpec {
+    Good,
+    Cert(Leaf),
+    NoStarttls,
+    Silent,
+    /// Good, after this many milliseconds of silence before the greeting.
+    Delay(u64),
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub domain: String,
+    pub about: &'static str,
+    /// TXT records at `_mta-sts.<domain>`.
+    pub sts: Vec<String>,
+    /// `_mta-sts` as a CNAME to this name, which holds the `sts` records instead.
+    pub sts_cname: Option<String>,
+    pub tlsrpt: Vec<String>,
+    /// The policy host's certificate and answer; `None`: `mta-sts.<domain>` does not exist.
+    pub policy: Option<(Leaf, PolicyResponse)>,
+    pub mx: Vec<(String, MxSpec)>,
+    /// Names whose look-up fails with SERVFAIL.
+    pub servfail: Vec<String>,
+    pub expect: Expect,
+}
+
+/// The fields of the report a test asserts.
+#[derive(Debug, Clone)]
+pub struct Expect {
+    pub verdict: &'static str,
+    pub txt: &'static str,
+    pub fetch: &'static str,
+    pub policy_valid: bool,
+    pub tlsrpt: &'static str,
+    /// Per MX host: TLS status, matched, sender, TLS-RPT result type.
+    pub mx: Vec<ExpectMx>,
+    /// Finding codes the report must contain.
+    pub codes: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExpectMx {
+    pub host: String,
+    pub tls: &'static str,
+    pub matched: bool,
+    pub sender: &'static str,
+    pub tlsrpt_result: Option<&'static str>,
+}
+
+fn policy(mode: &str, mx: &[&str]) -> String {
+    let mut p = format!("version: STSv1\nmode: {mode}\n");
+    for m in mx {
+        p.push_str(&format!("mx: {m}\n"));
+    }
+    p.push_str("max_age: 2592000\n");
+    p
+}
+
+/// A scenario with sensible defaults: a valid TXT and TLS-RPT record, an enforce policy
+/// naming `mx1.<domain>`, and that one good MX.
+fn base(name: &str, about: &'static str) -> Spec {
+    let domain = format!("{name}.test");
+    let mx1 = format!("mx1.{domain}");
+    Spec {
+        sts: vec!["v=STSv1; id=20240101T000000".into()],
+        sts_cname: None,
+        tlsrpt: vec![format!("v=TLSRPTv1; rua=mailto:tls-reports@{domain}")],
+        policy: Some((
+            Leaf::Good,
+            PolicyResponse::text(&policy("enforce", &[&mx1])),
+        )),
+        mx: vec![(mx1.clone(), MxSpec::Good)],
+        servfail: vec![],
+        expect: Expect {
+            verdict: "pass",
+            txt: "valid",
+            fetch: "ok",
+            policy_valid: true,
+            tlsrpt: "valid",
+            mx: vec![ok_mx(&mx1)],
+            codes: vec![],
+        },
+        domain,
+        about,
+    }
+}
+
+fn ok_mx(host: &str) -> ExpectMx {
+    ExpectMx {
+        host: host.into(),
+        tls: "ok",
+        matched: true,
+        sender: "deliver",
+        tlsrpt_result: None,
+    }
+}
+
+fn mx(
+    host: &str,
+    tls: &'static str,
+    matched: bool,
+    sender: &'static str,
+    result: Option<&'static str>,
+) -> ExpectMx {
+    ExpectMx {
+        host: host.into(),
+        tls,
+        matched,
+        sender,
+        tlsrpt_result: result,
+    }
+}
+
+pub fn all() -> Vec<Spec> {
+    let mut out = Vec::new();
+
+    let mut s = base("good", "enforce, two good MX hosts, TLS-RPT");
+    let mx2 = "mx2.good.test".to_string();
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["mx1.good.test", &mx2])),
+    ));
+    s.mx.push((mx2.clone(), MxSpec::Good));
+    s.expect.mx.push(ok_mx(&mx2));
+    out.push(s);
+
+    let mut s = base("testing", "mode testing with TLS-RPT");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("testing", &["mx1.testing.test"])),
+    ));
+    s.expect.verdict = "warn";
+    s.expect.codes = vec!["policy.mode.testing"];
+    out.push(s);
+
+    let mut s = base("none-mode", "mode none without mx lines (valid)");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text("version: STSv1\nmode: none\nmax_age: 86400\n"),
+    ));
+    s.expect.verdict = "warn";
+    s.expect.mx = vec![mx(
+        "mx1.none-mode.test",
+        "ok",
+        false,
+        "deliver-unverified",
+        None,
+    )];
+    s.expect.codes = vec!["policy.mode.none"];
+    out.push(s);
+
+    let mut s = base("no-txt", "no MTA-STS at all");
+    s.sts.clear();
+    s.tlsrpt.clear();
+    s.policy = None;
+    s.expect = Expect {
+        verdict: "none",
+        txt: "none",
+        fetch: "dns-nxdomain",
+        policy_valid: false,
+        tlsrpt: "none",
+        mx: vec![mx(
+            "mx1.no-txt.test",
+            "ok",
+            false,
+            "deliver-unverified",
+            None,
+        )],
+        codes: vec!["txt.absent", "tlsrpt.absent"],
+    };
+    out.push(s);
+
+    let mut s = base("two-records", "two v=STSv1 records");
+    s.sts.push("v=STSv1; id=20240202T000000".into());
+    s.expect.verdict = "fail";
+    s.expect.txt = "invalid";
+    s.expect.mx = vec![mx(
+        "mx1.two-records.test",
+        "ok",
+        true,
+        "deliver-unverified",
+        None,
+    )];
+    s.expect.codes = vec!["txt.multiple"];
+    out.push(s);
+
+    let mut s = base("bad-id", "an id with dashes");
+    s.sts = vec!["v=STSv1; id=2024-01-01".into()];
+    s.expect.verdict = "fail";
+    s.expect.txt = "invalid";
+    s.expect.mx = vec![mx(
+        "mx1.bad-id.test",
+        "ok",
+        true,
+        "deliver-unverified",
+        None,
+    )];
+    s.expect.codes = vec!["txt.id.bad"];
+    out.push(s);
+
+    let mut s = base("cname-txt", "_mta-sts is a CNAME to a provider's name");
+    s.sts_cname = Some("sts.provider.test".into());
+    s.expect.codes = vec!["txt.cname"];
+    out.push(s);
+
+    let mut s = base("policy-404", "the policy URL answers 404");
+    s.policy = Some((Leaf::Good, PolicyResponse::Status(404)));
+    s.expect.verdict = "fail";
+    s.expect.fetch = "http-status";
+    s.expect.policy_valid = false;
+    s.expect.mx = vec![mx(
+        "mx1.policy-404.test",
+        "ok",
+        false,
+        "deliver-unverified",
+        Some("sts-policy-fetch-error"),
+    )];
+    s.expect.codes = vec!["policy.fetch.status"];
+    out.push(s);
+
+    let mut s = base("policy-redirect", "the policy URL redirects");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::Redirect("https://www.policy-redirect.test/mta-sts.txt".into()),
+    ));
+    s.expect.verdict = "fail";
+    s.expect.fetch = "redirect";
+    s.expect.policy_valid = false;
+    s.expect.mx = vec![mx(
+        "mx1.policy-redirect.test",
+        "ok",
+        false,
+        "deliver-unverified",
+        Some("sts-policy-fetch-error"),
+    )];
+    s.expect.codes = vec!["policy.fetch.redirect"];
+    out.push(s);
+
+    let mut s = base("wrong-ctype", "the policy is served as text/html");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::Ok {
+            body: policy("enforce", &["mx1.wrong-ctype.test"]),
+            content_type: "text/html; charset=utf-8".into(),
+        },
+    ));
+    s.expect.verdict = "fail";
+    s.expect.fetch = "content-type";
+    s.expect.policy_valid = false;
+    s.expect.mx = vec![mx(
+        "mx1.wrong-ctype.test",
+        "ok",
+        true,
+        "deliver-unverified",
+        Some("sts-policy-fetch-error"),
+    )];
+    s.expect.codes = vec!["policy.content_type"];
+    out.push(s);
+
+    let mut s = base("too-large", "a policy body over 64 KiB");
+    s.policy = Some((Leaf::Good, PolicyResponse::Huge(200_000)));
+    s.expect.verdict = "fail";
+    s.expect.fetch = "too-large";
+    s.expect.policy_valid = false;
+    s.expect.mx = vec![mx(
+        "mx1.too-large.test",
+        "ok",
+        false,
+        "deliver-unverified",
+        Some("sts-policy-fetch-error"),
+    )];
+    s.expect.codes = vec!["policy.fetch.too_large"];
+    out.push(s);
+
+    let mut s = base(
+        "policy-wrong-cert",
+        "the policy host's certificate names another host",
+    );
+    s.policy = Some((
+        Leaf::WrongName(vec!["www.other.test".into()]),
+        PolicyResponse::text(&policy("enforce", &["mx1.policy-wrong-cert.test"])),
+    ));
+    s.expect.verdict = "fail";
+    s.expect.fetch = "certificate-host-mismatch";
+    s.expect.policy_valid = false;
+    s.expect.mx = vec![mx(
+        "mx1.policy-wrong-cert.test",
+        "ok",
+        false,
+        "deliver-unverified",
+        Some("sts-webpki-invalid"),
+    )];
+    s.expect.codes = vec!["policy.tls.name_mismatch"];
+    out.push(s);
+
+    let mut s = base("policy-syntax", "a policy line without a colon");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(
+            "version: STSv1\nmode: enforce\nmx mx1.policy-syntax.test\nmax_age: 86400\n",
+        ),
+    ));
+    s.expect.verdict = "fail";
+    s.expect.policy_valid = false;
+    s.expect.mx = vec![mx(
+        "mx1.policy-syntax.test",
+        "ok",
+        false,
+        "deliver-unverified",
+        Some("sts-policy-invalid"),
+    )];
+    s.expect.codes = vec!["policy.syntax.no_colon", "policy.mx.missing"];
+    out.push(s);
+
+    let mut s = base("mx-mismatch", "a second MX the policy does not name");
+    s.mx.push(("mx2.mx-mismatch.test".into(), MxSpec::Good));
+    s.expect.verdict = "fail";
+    s.expect.mx.push(mx(
+        "mx2.mx-mismatch.test",
+        "ok",
+        false,
+        "refuse",
+        Some("validation-failure"),
+    ));
+    s.expect.codes = vec!["mx.pattern.no_match"];
+    out.push(s);
+
+    let mut s = base(
+        "wildcard",
+        "*.wildcard.test covers a.wildcard.test, not b.deep.wildcard.test",
+    );
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["*.wildcard.test"])),
+    ));
+    s.mx = vec![
+        ("a.wildcard.test".into(), MxSpec::Good),
+        ("b.deep.wildcard.test".into(), MxSpec::Good),
+    ];
+    s.expect.verdict = "fail";
+    s.expect.mx = vec![
+        ok_mx("a.wildcard.test"),
+        mx(
+            "b.deep.wildcard.test",
+            "ok",
+            false,
+            "refuse",
+            Some("validation-failure"),
+        ),
+    ];
+    s.expect.codes = vec!["mx.pattern.no_match", "policy.mx.wildcard"];
+    out.push(s);
+
+    for (name, leaf, tls, result, code) in [
+        (
+            "mx-expired",
+            Leaf::Expired,
+            "certificate-expired",
+            "certificate-expired",
+            "mx.cert.expired",
+        ),
+        (
+            "mx-selfsigned",
+            Leaf::SelfSigned,
+            "certificate-not-trusted",
+            "certificate-not-trusted",
+            "mx.cert.untrusted",
+        ),
+        (
+            "mx-wrongname",
+            Leaf::WrongName(vec!["mail.elsewhere.test".into()]),
+            "certificate-host-mismatch",
+            "certificate-host-mismatch",
+            "mx.cert.name_mismatch",
+        ),
+        (
+            "mx-chain",
+            Leaf::ChainIncomplete,
+            "certificate-chain-incomplete",
+            "certificate-not-trusted",
+            "mx.cert.chain_incomplete",
+        ),
+    ] {
+        let mut s = base(name, "the only MX has a bad certificate");
+        let host = format!("mx1.{name}.test");
+        s.mx = vec![(host.clone(), MxSpec::Cert(leaf))];
+        s.expect.verdict = "fail";
+        s.expect.mx = vec![mx(&host, tls, true, "refuse", Some(result))];
+        s.expect.codes = vec![code, "domain.enforce.all_mx_fail"];
+        out.push(s);
+    }
+
+    let mut s = base("no-starttls", "the MX does not offer STARTTLS");
+    s.mx = vec![("mx1.no-starttls.test".into(), MxSpec::NoStarttls)];
+    s.expect.verdict = "fail";
+    s.expect.mx = vec![mx(
+        "mx1.no-starttls.test",
+        "starttls-not-supported",
+        true,
+        "refuse",
+        Some("starttls-not-supported"),
+    )];
+    s.expect.codes = vec!["mx.starttls.missing"];
+    out.push(s);
+
+    let mut s = base("silent-mx", "a backup MX that never answers");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy(
+            "enforce",
+            &["mx1.silent-mx.test", "mx2.silent-mx.test"],
+        )),
+    ));
+    s.mx.push(("mx2.silent-mx.test".into(), MxSpec::Silent));
+    s.expect.verdict = "warn";
+    s.expect
+        .mx
+        .push(mx("mx2.silent-mx.test", "timeout", true, "refuse", None));
+    s.expect.codes = vec!["mx.unreachable"];
+    out.push(s);
+
+    let mut s = base(
+        "several-mx",
+        "three MX hosts, the second with a wrong-name certificate",
+    );
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["*.several-mx.test"])),
+    ));
+    s.mx = vec![
+        ("mx1.several-mx.test".into(), MxSpec::Good),
+        (
+            "mx2.several-mx.test".into(),
+            MxSpec::Cert(Leaf::WrongName(vec!["mx9.several-mx.test".into()])),
+        ),
+        ("mx3.several-mx.test".into(), MxSpec::Good),
+    ];
+    s.expect.verdict = "fail";
+    s.expect.mx = vec![
+        ok_mx("mx1.several-mx.test"),
+        mx(
+            "mx2.several-mx.test",
+            "certificate-host-mismatch",
+            true,
+            "refuse",
+            Some("certificate-host-mismatch"),
+        ),
+        ok_mx("mx3.several-mx.test"),
+    ];
+    s.expect.codes = vec!["mx.cert.name_mismatch"];
+    out.push(s);
+
+    let mut s = base("tlsrpt-invalid", "a TLS-RPT record without a URI scheme");
+    s.tlsrpt = vec!["v=TLSRPTv1; rua=tls-reports@tlsrpt-invalid.test".into()];
+    s.expect.verdict = "fail";
+    s.expect.tlsrpt = "invalid";
+    s.expect.codes = vec!["tlsrpt.rua.bad_uri"];
+    out.push(s);
+
+    let mut s = base("tlsrpt-absent", "enforce without TLS-RPT");
+    s.tlsrpt.clear();
+    s.expect.tlsrpt = "none";
+    s.expect.codes = vec!["tlsrpt.absent"];
+    out.push(s);
+
+    let mut s = base(
+        "tolerated",
+        "a blank line in the policy: lenient senders accept it, strict ones do not",
+    );
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(
+            "version: STSv1\nmode: enforce\n\nmx: mx1.tolerated.test\nmax_age: 2592000\n",
+        ),
+    ));
+    s.expect.verdict = "warn";
+    s.expect.policy_valid = false;
+    s.expect.codes = vec!["policy.syntax.blank_line", "policy.tolerated_only"];
+    out.push(s);
+
+    let mut s = base("txt-servfail", "the _mta-sts look-up fails with SERVFAIL");
+    s.servfail = vec!["_mta-sts.txt-servfail.test".into()];
+    s.expect.verdict = "fail";
+    s.expect.txt = "error";
+    s.expect.mx = vec![mx(
+        "mx1.txt-servfail.test",
+        "ok",
+        true,
+        "deliver-unverified",
+        None,
+    )];
+    s.expect.codes = vec!["txt.lookup.failed"];
+    out.push(s);
+
+    for n in [1usize, 5, 10, 20] {
+        let name = format!("delay-{n}mx");
+        let mut s = base(
+            Box::leak(name.clone().into_boxed_str()),
+            "MX hosts that wait 500 ms before their greeting (for the concurrency benchmark)",
+        );
+        let domain = s.domain.clone();
+        s.policy = Some((
+            Leaf::Good,
+            PolicyResponse::text(&policy("enforce", &[&format!("*.{domain}")])),
+        ));
+        s.mx = (1..=n)
+            .map(|i| (format!("mx{i}.{domain}"), MxSpec::Delay(500)))
+            .collect();
+        s.expect.mx = (1..=n).map(|i| ok_mx(&format!("mx{i}.{domain}"))).collect();
+        s.expect.codes = vec!["policy.mx.wildcard"];
+        out.push(s);
+    }
+    out
+}

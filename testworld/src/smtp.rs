@@ -1,0 +1,103 @@
+//! SMTP listeners on port 25 that speak just enough ESMTP for a STARTTLS probe, each with a
+//! behaviour: a good or a bad certificate, no STARTTLS, silence, a slow greeting.
+
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+#[derive(Debug, Clone)]
+pub enum Behaviour {
+    /// Offers STARTTLS with this server configuration, after `delay` before the greeting.
+    Tls {
+        config: Arc<rustls::ServerConfig>,
+        delay: Duration,
+    },
+    NoStarttls,
+    /// Accepts the connection and never says anything.
+    Silent,
+}
+
+pub async fn serve(listener: tokio::net::TcpListener, name: String, behaviour: Behaviour) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let behaviour = behaviour.clone();
+        let name = name.clone();
+        tokio::spawn(async move {
+            let _ = session(tcp, &name, behaviour).await;
+        });
+    }
+}
+
+async fn session(
+    tcp: tokio::net::TcpStream,
+    name: &str,
+    behaviour: Behaviour,
+) -> std::io::Result<()> {
+    let (config, delay) = match behaviour {
+        Behaviour::Silent => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            return Ok(());
+        }
+        Behaviour::NoStarttls => (None, Duration::ZERO),
+        Behaviour::Tls { config, delay } => (Some(config), delay),
+    };
+    tokio::time::sleep(delay).await;
+    let mut io = BufReader::new(tcp);
+    io.get_mut()
+        .write_all(format!("220-{name} ESMTP test world\r\n220 {name} ready\r\n").as_bytes())
+        .await?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if io.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let verb = line
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        match verb.as_str() {
+            "EHLO" => {
+                let mut reply =
+                    format!("250-{name} greets you\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n");
+                if config.is_some() {
+                    reply.push_str("250-STARTTLS\r\n");
+                }
+                reply.push_str("250 8BITMIME\r\n");
+                io.get_mut().write_all(reply.as_bytes()).await?;
+            }
+            "STARTTLS" if config.is_some() => {
+                io.get_mut()
+                    .write_all(b"220 2.0.0 Ready to start TLS\r\n")
+                    .await?;
+                let acceptor = tokio_rustls::TlsAcceptor::from(config.clone().expect("checked"));
+                let tls = acceptor.accept(io.into_inner()).await?;
+                let mut io = BufReader::new(tls);
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if io.read_line(&mut line).await? == 0 {
+                        return Ok(());
+                    }
+                    if line.to_ascii_uppercase().starts_with("QUIT") {
+                        io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await?;
+                        return io.get_mut().shutdown().await;
+                    }
+                    io.get_mut().write_all(b"250 OK\r\n").await?;
+                }
+            }
+            "QUIT" => {
+                io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await?;
+                return Ok(());
+            }
+            _ => {
+                io.get_mut()
+                    .write_all(b"502 5.5.2 Command not recognized\r\n")
+                    .await?
+            }
+        }
+    }
+}
