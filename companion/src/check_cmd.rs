@@ -70,6 +70,7 @@ pub fn net_from(args: &crate::cli::NetArgs) -> Result<Net, String> {
         trust,
         allow_private: args.allow_private,
         timeout,
+        outbound: None,
     })
 }
 

@@ -82,6 +82,44 @@ pub struct ServeArgs {
     /// Folder of the built web app (Trunk's dist/).
     #[arg(long, env = "MTASTS_DIST", default_value = "dist")]
     pub dist: PathBuf,
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// An origin allowed to call the API from a page elsewhere (CORS); same-origin only
+    /// when none is given. Repeat for several.
+    #[arg(
+        long,
+        env = "MTASTS_CORS_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origin: Vec<String>,
+    /// API requests one client address may make per minute.
+    #[arg(long, env = "MTASTS_RATE_PER_MINUTE", default_value_t = 60)]
+    pub rate_per_minute: u32,
+    /// How many API requests a client may make at once before the per-minute rate applies.
+    #[arg(long, env = "MTASTS_RATE_BURST", default_value_t = 20)]
+    pub rate_burst: u32,
+    /// Probes of one MX host per minute, whoever asks.
+    #[arg(long, env = "MTASTS_PROBES_PER_HOST", default_value_t = 12)]
+    pub probes_per_host: u32,
+    /// Behind a reverse proxy: the header that carries the client address
+    /// (e.g. X-Forwarded-For; its rightmost address is used). Never set it without a proxy.
+    #[arg(long, env = "MTASTS_TRUSTED_HEADER", value_name = "NAME")]
+    pub trusted_header: Option<String>,
+    /// Outbound connections (probes and policy fetches) open at once, for all clients.
+    #[arg(long, env = "MTASTS_MAX_CONNECTIONS", default_value_t = 512)]
+    pub max_connections: usize,
+    /// API requests in progress at once; more get 503 and Retry-After.
+    #[arg(long, env = "MTASTS_MAX_REQUESTS", default_value_t = 1024)]
+    pub max_requests: usize,
+    /// Total seconds one API request may take.
+    #[arg(
+        long,
+        env = "MTASTS_REQUEST_TIMEOUT",
+        value_name = "SECS",
+        default_value_t = 90.0
+    )]
+    pub request_timeout: f64,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "MTASTS_LOG_JSON")]
     pub log_json: bool,

@@ -119,11 +119,17 @@ pub fn normalize_domain(input: &str) -> Result<DomainInput, InputError> {
             },
         });
     }
+    // No top-level domain is all digits (RFC 3696 §2), so 127.1, 0177.0.0.1 and 2130706433
+    // are IPv4 addresses in disguise, not names.
+    if ascii
+        .rsplit('.')
+        .next()
+        .is_some_and(|tld| tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(InputError::IpAddress(ascii));
+    }
     if !ascii.contains('.') {
         return Err(InputError::SingleLabel(ascii));
-    }
-    if domain::is_all_numeric(&ascii) {
-        return Err(InputError::IpAddress(ascii));
     }
     let suggestion = ascii
         .strip_prefix("mta-sts.")

@@ -113,9 +113,59 @@ pub struct PolicyFetch {
     /// Milliseconds from start to the end of the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
-    /// The body as text, when one was read.
+    /// The body as text, when one was read (invalid UTF-8 shown as U+FFFD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// The exact bytes, base64, only when the body is not valid UTF-8, so the parser can
+    /// point at the bad byte.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_base64: Option<String>,
+}
+
+impl PolicyFetch {
+    /// Applies what RFC 8461 says about the HTTP answer to a transport-level `ok`: status
+    /// 200 only, redirects never followed (§3.3), `text/plain` (§3.2).
+    pub fn settled(mut self) -> Self {
+        if self.status != FetchStatus::Ok {
+            return self;
+        }
+        self.status = match self.http_status {
+            Some(200) => {
+                let media = self
+                    .content_type
+                    .as_deref()
+                    .and_then(|ct| ct.split(';').next())
+                    .map(|m| m.trim().to_ascii_lowercase());
+                if media.as_deref() == Some("text/plain") {
+                    FetchStatus::Ok
+                } else {
+                    FetchStatus::ContentType
+                }
+            }
+            Some(300..=399) if self.redirect_to.is_some() => FetchStatus::Redirect,
+            _ => FetchStatus::HttpStatus,
+        };
+        self
+    }
+
+    /// The body as served.
+    pub fn body_bytes(&self) -> Option<Vec<u8>> {
+        use base64::Engine as _;
+        match (&self.body_base64, &self.body) {
+            (Some(b64), _) => base64::engine::general_purpose::STANDARD.decode(b64).ok(),
+            (None, Some(text)) => Some(text.as_bytes().to_vec()),
+            (None, None) => None,
+        }
+    }
+
+    /// Stores a body read from the wire.
+    pub fn set_body(&mut self, bytes: &[u8]) {
+        use base64::Engine as _;
+        self.body = Some(String::from_utf8_lossy(bytes).into_owned());
+        self.body_base64 = std::str::from_utf8(bytes)
+            .is_err()
+            .then(|| base64::engine::general_purpose::STANDARD.encode(bytes));
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

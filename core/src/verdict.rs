@@ -161,16 +161,13 @@ fn policy_step(check: &Check, txt: &TxtStep) -> (PolicyStep, Option<PolicyCheck>
     let Some(fetch) = check.policy.as_ref() else {
         return (step, None);
     };
-    let mut fetch = fetch.clone();
-    if fetch.status == FetchStatus::Ok {
-        fetch.status = http_verdict(&fetch);
-    }
+    let fetch = fetch.clone().settled();
     let advertised = txt.status == Some(RecordStatus::Valid);
     let txt_known = txt.status.is_some();
     let mut parsed = None;
     if fetch.status == FetchStatus::Ok || fetch.status == FetchStatus::ContentType {
-        if let Some(body) = &fetch.body {
-            let check = check_policy(body.as_bytes());
+        if let Some(body) = fetch.body_bytes() {
+            let check = check_policy(&body);
             step.mode = check.policy.as_ref().map(|p| p.mode);
             step.max_age = check.policy.as_ref().map(|p| p.max_age);
             step.mx = check
@@ -217,25 +214,6 @@ fn charset_of(content_type: &str) -> Option<String> {
         (k.trim().eq_ignore_ascii_case("charset"))
             .then(|| v.trim().trim_matches('"').to_ascii_lowercase())
     })
-}
-
-/// Status 200 only, no redirects, `text/plain` (RFC 8461 §3.2, §3.3).
-fn http_verdict(fetch: &PolicyFetch) -> FetchStatus {
-    match fetch.http_status {
-        Some(200) => {}
-        Some(300..=399) if fetch.redirect_to.is_some() => return FetchStatus::Redirect,
-        _ => return FetchStatus::HttpStatus,
-    }
-    let media = fetch
-        .content_type
-        .as_deref()
-        .and_then(|ct| ct.split(';').next())
-        .map(|m| m.trim().to_ascii_lowercase());
-    if media.as_deref() == Some("text/plain") {
-        FetchStatus::Ok
-    } else {
-        FetchStatus::ContentType
-    }
 }
 
 fn fetch_finding(fetch: &PolicyFetch) -> Finding {

@@ -40,6 +40,7 @@ fn fetched(body: &str) -> PolicyFetch {
         error: None,
         elapsed_ms: None,
         body: Some(body.into()),
+        body_base64: None,
     }
 }
 

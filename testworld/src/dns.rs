@@ -24,10 +24,12 @@ pub enum Rec {
 }
 
 /// Every record of the world, by owner name (lower-case, no trailing dot).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub struct Zone {
     records: BTreeMap<String, Vec<Rec>>,
     servfail: BTreeSet<String>,
+    /// Names whose A record changes with every query, as in a DNS rebinding attack.
+    rotate: BTreeMap<String, (Vec<std::net::Ipv4Addr>, std::sync::atomic::AtomicUsize)>,
 }
 
 impl Zone {
@@ -40,6 +42,11 @@ impl Zone {
 
     pub fn txt(&mut self, name: &str, text: &str) {
         self.add(name, Rec::Txt(vec![text.as_bytes().to_vec()]));
+    }
+
+    pub fn rotate(&mut self, name: &str, addresses: Vec<std::net::Ipv4Addr>) {
+        self.rotate
+            .insert(name.to_ascii_lowercase(), (addresses, Default::default()));
     }
 
     pub fn servfail(&mut self, name: &str) {
@@ -76,7 +83,8 @@ impl Zone {
             current = target.to_ascii_lowercase();
         }
         // A name exists when it owns records or has names below it (an empty non-terminal).
-        let exists = self.records.contains_key(&current)
+        let exists = self.rotate.contains_key(&current)
+            || self.records.contains_key(&current)
             || self
                 .records
                 .keys()
@@ -92,6 +100,10 @@ impl Zone {
         let n = |s: &str| Name::<Vec<u8>>::from_str(s).ok();
         for (owner, target) in &chain {
             b.push((n(owner)?, ttl, Cname::new(n(target)?))).ok()?;
+        }
+        if let (Some((addresses, next)), Rtype::A) = (self.rotate.get(&current), qtype) {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % addresses.len();
+            b.push((n(&current)?, ttl, A::new(addresses[i]))).ok()?;
         }
         for rec in self.records.get(&current).into_iter().flatten() {
             let owner = n(&current)?;
@@ -179,13 +191,20 @@ pub async fn serve_doh(
     .await;
 }
 
-async fn doh(zone: &Zone, req: Request<hyper::body::Incoming>) -> Response<Full<Bytes>> {
-    use base64::Engine as _;
+async fn doh(zone: &Zone, req: Request<hyper::body::Incoming>) -> Response<crate::https::Body> {
     let cors = |mut r: Response<Full<Bytes>>| {
         r.headers_mut()
             .insert("access-control-allow-origin", "*".parse().expect("header"));
         r
     };
+    doh_full(zone, req, cors).await.map(BodyExt::boxed)
+}
+
+async fn doh_full(
+    zone: &Zone,
+    req: Request<hyper::body::Incoming>,
+    cors: impl Fn(Response<Full<Bytes>>) -> Response<Full<Bytes>>,
+) -> Response<Full<Bytes>> {
     let status = |code: u16| {
         cors(
             Response::builder()
@@ -194,6 +213,7 @@ async fn doh(zone: &Zone, req: Request<hyper::body::Incoming>) -> Response<Full<
                 .expect("response"),
         )
     };
+    use base64::Engine as _;
     if req.method() == hyper::Method::OPTIONS {
         let mut r = status(204);
         r.headers_mut().insert(

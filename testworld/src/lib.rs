@@ -14,6 +14,7 @@ pub mod dns;
 pub mod https;
 pub mod scenarios;
 pub mod smtp;
+pub mod ssrf;
 
 use ca::{Ca, Leaf};
 use dns::{Rec, Zone};
@@ -25,6 +26,10 @@ use std::time::Duration;
 
 pub struct World {
     runtime: Option<tokio::runtime::Runtime>,
+    /// Connections that reached the listeners behind the SSRF names (must stay 0 when
+    /// private targets are refused), and those behind each rebinding address.
+    pub ssrf_hits: Arc<std::sync::atomic::AtomicUsize>,
+    pub rebind_hits: [Arc<std::sync::atomic::AtomicUsize>; 2],
     pub doh_url: String,
     pub dns_addr: SocketAddr,
     pub ca_file: PathBuf,
@@ -50,8 +55,14 @@ impl World {
         let ca_file = dir.join("test-ca.pem");
         std::fs::write(&ca_file, ca.root_pem()).map_err(|e| e.to_string())?;
 
+        let ssrf_hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let rebind_hits = [
+            Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+        ];
         let (doh_url, dns_addr) = runtime.block_on(async {
             let mut zone = Zone::default();
+            ssrf::start(&ca, &mut zone, ssrf_hits.clone(), rebind_hits.clone()).await?;
             let mut mx_index = 0u32;
             for (i, spec) in specs.iter().enumerate() {
                 start_scenario(&ca, &mut zone, spec, i as u32, &mut mx_index).await?;
@@ -82,6 +93,8 @@ impl World {
         })?;
         Ok(World {
             runtime: Some(runtime),
+            ssrf_hits,
+            rebind_hits,
             doh_url,
             dns_addr,
             ca_file,
@@ -112,7 +125,7 @@ fn mx_address(n: u32) -> Ipv4Addr {
     Ipv4Addr::new(127, 0, 2 + (n / 250) as u8, 1 + (n % 250) as u8)
 }
 
-async fn bind(ip: Ipv4Addr, port: u16) -> Result<tokio::net::TcpListener, String> {
+pub(crate) async fn bind(ip: Ipv4Addr, port: u16) -> Result<tokio::net::TcpListener, String> {
     tokio::net::TcpListener::bind((ip, port))
         .await
         .map_err(|e| format!("cannot listen on {ip}:{port} ({e}); the test world needs root for ports 25 and 443"))
@@ -178,6 +191,7 @@ async fn start_scenario(
             MxSpec::Cert(leaf) => tls(leaf, 0),
             MxSpec::Delay(ms) => tls(&Leaf::Good, *ms),
             MxSpec::NoStarttls => smtp::Behaviour::NoStarttls,
+            MxSpec::Hostile(how) => smtp::Behaviour::Hostile(*how),
             MxSpec::Silent => smtp::Behaviour::Silent,
         };
         tokio::spawn(smtp::serve(listener, host.clone(), behaviour));

@@ -13,6 +13,7 @@ pub enum MxSpec {
     Silent,
     /// Good, after this many milliseconds of silence before the greeting.
     Delay(u64),
+    Hostile(crate::smtp::Hostile),
 }
 
 #[derive(Debug, Clone)]
@@ -498,6 +499,105 @@ pub fn all() -> Vec<Spec> {
         None,
     )];
     s.expect.codes = vec!["txt.lookup.failed"];
+    out.push(s);
+
+    use crate::smtp::Hostile;
+    for (name, how, tls, result) in [
+        ("hostile-drip", Hostile::DripBanner, "timeout", None),
+        (
+            "hostile-endless",
+            Hostile::EndlessBanner,
+            "smtp-error",
+            None,
+        ),
+        ("hostile-hugeline", Hostile::HugeLine, "smtp-error", None),
+        (
+            "hostile-garbage",
+            Hostile::GarbageTls,
+            "tls-handshake-failed",
+            Some("validation-failure"),
+        ),
+        (
+            "hostile-close",
+            Hostile::CloseMidHandshake,
+            "tls-handshake-failed",
+            Some("validation-failure"),
+        ),
+        ("hostile-silence", Hostile::StarttlsSilence, "timeout", None),
+    ] {
+        let mut s = base(name, "a hostile MX that must not hang or flood the probe");
+        let host = format!("mx1.{name}.test");
+        s.mx = vec![(host.clone(), MxSpec::Hostile(how))];
+        s.expect.verdict = "fail";
+        s.expect.mx = vec![mx(&host, tls, true, "refuse", result)];
+        s.expect.codes = vec!["domain.enforce.all_mx_fail"];
+        out.push(s);
+    }
+    for (name, response, fetch) in [
+        (
+            "hostile-bigpolicy",
+            PolicyResponse::Huge(10 << 20),
+            "too-large",
+        ),
+        (
+            "hostile-slowpolicy",
+            PolicyResponse::Drip(policy("enforce", &["mx1.hostile-slowpolicy.test"]), 300),
+            "timeout",
+        ),
+        (
+            "hostile-loop",
+            PolicyResponse::Redirect(
+                "https://mta-sts.hostile-loop.test/.well-known/mta-sts.txt".into(),
+            ),
+            "redirect",
+        ),
+    ] {
+        let mut s = base(
+            name,
+            "a hostile policy host that must not hang or flood the fetch",
+        );
+        s.policy = Some((Leaf::Good, response));
+        s.expect.verdict = "fail";
+        s.expect.fetch = fetch;
+        s.expect.policy_valid = false;
+        s.expect.mx = vec![mx(
+            &format!("mx1.{name}.test"),
+            "ok",
+            false,
+            "deliver-unverified",
+            Some("sts-policy-fetch-error"),
+        )];
+        out.push(s);
+    }
+    let mut s = base(
+        "hostile-gzip",
+        "a gzip bomb: 10 MiB of zeros sent compressed; it is never inflated",
+    );
+    s.policy = Some((Leaf::Good, PolicyResponse::GzipBomb));
+    s.expect.verdict = "fail";
+    s.expect.policy_valid = false;
+    s.expect.mx = vec![mx(
+        "mx1.hostile-gzip.test",
+        "ok",
+        false,
+        "deliver-unverified",
+        Some("sts-policy-invalid"),
+    )];
+    s.expect.codes = vec!["policy.syntax.encoding"];
+    out.push(s);
+
+    let mut s = base("load", "25 MX hosts that wait one second before their greeting (for the companion's load benchmark)");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["*.load.test"])),
+    ));
+    s.mx = (1..=25)
+        .map(|i| (format!("mx{i}.load.test"), MxSpec::Delay(1000)))
+        .collect();
+    s.expect.mx = (1..=25)
+        .map(|i| ok_mx(&format!("mx{i}.load.test")))
+        .collect();
+    s.expect.codes = vec!["policy.mx.wildcard"];
     out.push(s);
 
     for n in [1usize, 5, 10, 20] {

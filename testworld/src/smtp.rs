@@ -15,6 +15,24 @@ pub enum Behaviour {
     NoStarttls,
     /// Accepts the connection and never says anything.
     Silent,
+    /// Hostile servers, for the companion's robustness tests.
+    Hostile(Hostile),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    /// The greeting, one byte a second.
+    DripBanner,
+    /// "220-" continuation lines without end.
+    EndlessBanner,
+    /// A 1 MiB greeting line.
+    HugeLine,
+    /// STARTTLS accepted, then bytes that are not TLS.
+    GarbageTls,
+    /// STARTTLS accepted, the ClientHello read, then the connection closed.
+    CloseMidHandshake,
+    /// STARTTLS accepted, then silence.
+    StarttlsSilence,
 }
 
 pub async fn serve(listener: tokio::net::TcpListener, name: String, behaviour: Behaviour) {
@@ -40,6 +58,7 @@ async fn session(
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return Ok(());
         }
+        Behaviour::Hostile(h) => return hostile(tcp, name, h).await,
         Behaviour::NoStarttls => (None, Duration::ZERO),
         Behaviour::Tls { config, delay } => (Some(config), delay),
     };
@@ -100,4 +119,65 @@ async fn session(
             }
         }
     }
+}
+
+async fn hostile(mut tcp: tokio::net::TcpStream, name: &str, how: Hostile) -> std::io::Result<()> {
+    let forever = Duration::from_secs(3600);
+    match how {
+        Hostile::DripBanner => {
+            for b in format!("220 {name} slowly\r\n").bytes() {
+                tcp.write_all(&[b]).await?;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        Hostile::EndlessBanner => loop {
+            tcp.write_all(b"220-and there is more\r\n").await?;
+        },
+        Hostile::HugeLine => {
+            tcp.write_all(b"220 ").await?;
+            tcp.write_all(&vec![b'a'; 1 << 20]).await?;
+            tokio::time::sleep(forever).await;
+        }
+        Hostile::GarbageTls | Hostile::CloseMidHandshake | Hostile::StarttlsSilence => {
+            let mut io = BufReader::new(tcp);
+            io.get_mut()
+                .write_all(format!("220 {name} ESMTP\r\n").as_bytes())
+                .await?;
+            let mut line = String::new();
+            loop {
+                line.clear();
+                if io.read_line(&mut line).await? == 0 {
+                    return Ok(());
+                }
+                let verb = line
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_uppercase();
+                if verb == "EHLO" {
+                    io.get_mut()
+                        .write_all(format!("250-{name}\r\n250 STARTTLS\r\n").as_bytes())
+                        .await?;
+                } else if verb == "STARTTLS" {
+                    io.get_mut().write_all(b"220 Go ahead\r\n").await?;
+                    break;
+                } else {
+                    io.get_mut().write_all(b"502 No\r\n").await?;
+                }
+            }
+            match how {
+                Hostile::GarbageTls => {
+                    io.get_mut().write_all(&[0x42; 4096]).await?;
+                    tokio::time::sleep(forever).await;
+                }
+                Hostile::CloseMidHandshake => {
+                    let mut hello = [0u8; 64];
+                    let _ = tokio::io::AsyncReadExt::read(&mut io, &mut hello).await?;
+                    return Ok(());
+                }
+                _ => tokio::time::sleep(forever).await,
+            }
+        }
+    }
+    Ok(())
 }

@@ -90,7 +90,134 @@ pub fn run(sh: &Shell) -> Result<(), String> {
         }
         Ok(())
     })();
+    let result = result.and_then(|()| companion_load(&release, &doh, &ca));
     drop(world.stdin.take());
     let _ = world.wait();
     result
+}
+
+/// Peak resident memory of a process, from /proc (Linux).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// One blocking HTTP/1.1 GET; returns the status code and the whole response.
+fn http_get_body(addr: &str, path: &str) -> Result<(u16, String), String> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(120)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| {
+            format!(
+                "bad response {:?}",
+                text.chars().take(80).collect::<String>()
+            )
+        })?;
+    Ok((status, text))
+}
+
+/// The companion under N concurrent probes of MX hosts that wait one second before their
+/// greeting: close to one second of wall time means truly concurrent.
+fn companion_load(release: &std::path::Path, doh: &str, ca: &str) -> Result<(), String> {
+    let dist = std::env::temp_dir().join("mtasts-bench-dist");
+    std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
+    std::fs::write(dist.join("index.html"), "bench").map_err(|e| e.to_string())?;
+    println!("\nCompanion: N clients at once, each asking /api/v1/probe of one of 25 MX hosts that wait 1 s before their greeting");
+    println!("(one fresh `mtasts serve` per row; peak RSS is the server's VmHWM)\n");
+    println!("| concurrent probes | wall time | probes/s | errors | peak RSS |");
+    println!("|---:|---:|---:|---:|---:|");
+    for n in [50usize, 200, 500] {
+        let mut server = Command::new(release.join("mtasts"))
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--dist",
+                dist.to_str().unwrap_or("."),
+                "--doh",
+                doh,
+                "--ca",
+                ca,
+            ])
+            .args([
+                "--allow-private",
+                "--timeout",
+                "10",
+                "--rate-burst",
+                "100000",
+                "--probes-per-host",
+                "100000",
+            ])
+            .args(["--max-connections", "1024", "--max-requests", "2048"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        BufReader::new(server.stdout.take().ok_or("no stdout")?)
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        let addr = line
+            .trim()
+            .trim_start_matches("listening on http://")
+            .to_string();
+        let start = Instant::now();
+        let threads: Vec<_> = (0..n)
+            .map(|i| {
+                let addr = addr.clone();
+                std::thread::spawn(move || {
+                    let (status, body) = http_get_body(
+                        &addr,
+                        &format!("/api/v1/probe?mx=mx{}.load.test", i % 25 + 1),
+                    )?;
+                    // A 200 whose probe failed is an error too.
+                    if status == 200 && !body.contains("\"status\":\"ok\"") {
+                        return Err(body
+                            .rsplit("\r\n\r\n")
+                            .next()
+                            .unwrap_or("")
+                            .chars()
+                            .take(300)
+                            .collect::<String>());
+                    }
+                    Ok(status)
+                })
+            })
+            .collect();
+        let results: Vec<_> = threads
+            .into_iter()
+            .map(|t| t.join().unwrap_or(Err("panicked".into())))
+            .collect();
+        let wall = start.elapsed();
+        let errors = results.iter().filter(|r| !matches!(r, Ok(200))).count();
+        if let Some(first) = results.iter().find(|r| !matches!(r, Ok(200))) {
+            eprintln!("xtask: first error at {n}: {first:?}");
+        }
+        let rss = peak_rss_kib(server.id())
+            .map_or("?".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0));
+        let _ = server.kill();
+        let _ = server.wait();
+        println!(
+            "| {n} | {:.2} s | {:.0} | {errors} | {rss} |",
+            wall.as_secs_f64(),
+            n as f64 / wall.as_secs_f64()
+        );
+    }
+    Ok(())
 }

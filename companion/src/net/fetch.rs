@@ -25,8 +25,12 @@ pub async fn fetch_policy(net: &Net, host: &str, url: &str) -> PolicyFetch {
         error: None,
         elapsed_ms: None,
         body: None,
+        body_base64: None,
     };
-    let result = run(net, host, url, &mut fetch).await;
+    let result = match net.slot().await {
+        Ok(_slot) => run(net, host, url, &mut fetch).await,
+        Err(e) => Err((FetchStatus::ConnectFailed, e)),
+    };
     if let Err((status, error)) = result {
         fetch.status = status;
         fetch.error = Some(error);
@@ -114,7 +118,7 @@ async fn run(
     match response.read_body(MAX_POLICY_BYTES, net.timeout).await {
         Body::Complete(body) => {
             fetch.bytes = Some(body.len() as u64);
-            fetch.body = Some(String::from_utf8_lossy(&body).into_owned());
+            fetch.set_body(&body);
             Ok(())
         }
         Body::TooLarge(n) => {

@@ -21,19 +21,30 @@ pub enum Body {
     Failed(String),
 }
 
-/// Sends `request` on `io` and returns the response head.
-pub async fn send<T>(io: T, request: hyper::Request<Full<Bytes>>) -> Result<Response, String>
+pub type Sender = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
+/// Starts HTTP/1.1 on `io`; the connection runs in its own task until the sender is dropped.
+pub async fn connect<T>(io: T) -> Result<Sender, String>
 where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(io))
         .await
         .map_err(|e| format!("HTTP: {e}"))?;
     tokio::spawn(async move {
         let _ = connection.await;
     });
+    Ok(sender)
+}
+
+/// Sends `req` on an open connection and returns the response head.
+pub async fn request(
+    sender: &mut Sender,
+    req: hyper::Request<Full<Bytes>>,
+) -> Result<Response, String> {
+    sender.ready().await.map_err(|e| format!("HTTP: {e}"))?;
     let response = sender
-        .send_request(request)
+        .send_request(req)
         .await
         .map_err(|e| format!("HTTP: {e}"))?;
     let (parts, body) = response.into_parts();
@@ -42,6 +53,15 @@ where
         headers: parts.headers,
         body,
     })
+}
+
+/// Sends one request on a new connection over `io`.
+pub async fn send<T>(io: T, req: hyper::Request<Full<Bytes>>) -> Result<Response, String>
+where
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let mut sender = connect(io).await?;
+    request(&mut sender, req).await
 }
 
 impl Response {

@@ -9,8 +9,10 @@ pub mod resolver;
 pub mod tls;
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// What every outbound operation needs.
 #[derive(Clone)]
@@ -20,7 +22,12 @@ pub struct Net {
     pub allow_private: bool,
     /// The deadline of each phase (resolve, connect, greeting, handshake, headers, body).
     pub timeout: Duration,
+    /// Caps outbound connections open at once (the companion sets it; the CLI needs none).
+    pub outbound: Option<Arc<Semaphore>>,
 }
+
+/// Held while an outbound connection is open.
+pub struct Slot(#[allow(dead_code)] Option<OwnedSemaphorePermit>);
 
 pub enum ConnectError {
     /// Every address was refused by the guard; the first refusal says why.
@@ -30,6 +37,17 @@ pub enum ConnectError {
 }
 
 impl Net {
+    /// Waits (one phase deadline at most) for room under the outbound cap.
+    pub async fn slot(&self) -> Result<Slot, String> {
+        let Some(sem) = &self.outbound else {
+            return Ok(Slot(None));
+        };
+        match tokio::time::timeout(self.timeout, sem.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(Slot(Some(permit))),
+            _ => Err("the service has too many connections open; try again shortly".into()),
+        }
+    }
+
     /// Connects to the first vetted address that answers on `port`. Addresses come from one
     /// resolution and are used as they are, so a second, different answer cannot sneak in.
     pub async fn connect(

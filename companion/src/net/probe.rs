@@ -28,7 +28,11 @@ pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
         elapsed_ms: None,
     };
     let mut addresses = Vec::new();
-    if let Err((status, error)) = run(net, host, &mut tls, &mut addresses).await {
+    let result = match net.slot().await {
+        Ok(_slot) => run(net, host, &mut tls, &mut addresses).await,
+        Err(e) => Err((TlsStatus::ConnectFailed, e)),
+    };
+    if let Err((status, error)) = result {
         tls.status = status;
         tls.error = Some(error);
     }

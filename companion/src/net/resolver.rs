@@ -7,9 +7,10 @@ use bytes::Bytes;
 use mtasts_core::dns::{
     build_query, is_truncated, parse_response, DnsAnswer, DnsOutcome, RecordType,
 };
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -23,13 +24,22 @@ enum Upstream {
         host: String,
         port: u16,
         tls: Arc<rustls::ClientConfig>,
+        idle: Arc<Mutex<Vec<http::Sender>>>,
     },
     Dns(SocketAddr),
 }
 
+/// Idle DoH connections kept for reuse: a check makes a dozen queries, a busy companion
+/// thousands, and a TLS handshake per query would cost more than the query.
+const MAX_IDLE_DOH: usize = 64;
+
+/// Look-ups under way, so that identical concurrent queries share one upstream query.
+type InFlight = Arc<Mutex<HashMap<(String, RecordType), Arc<tokio::sync::OnceCell<DnsAnswer>>>>>;
+
 #[derive(Clone)]
 pub struct Resolver {
     upstream: Upstream,
+    inflight: InFlight,
     timeout: Duration,
     ids: Arc<AtomicU16>,
 }
@@ -56,8 +66,10 @@ impl Resolver {
                 host,
                 port,
                 tls: trust.strict(),
+                idle: Arc::default(),
             },
             timeout,
+            inflight: InFlight::default(),
             ids: Arc::new(AtomicU16::new(1)),
         })
     }
@@ -70,12 +82,37 @@ impl Resolver {
         Ok(Resolver {
             upstream: Upstream::Dns(addr),
             timeout,
+            inflight: InFlight::default(),
             ids: Arc::new(AtomicU16::new(1)),
         })
     }
 
     /// Looks up `name`; every failure comes back as a [`DnsOutcome`], never as a panic.
+    /// Concurrent identical look-ups (twenty probes of one MX host, say) share one query;
+    /// nothing is cached once it is answered.
     pub async fn query(&self, name: &str, rtype: RecordType) -> DnsAnswer {
+        let key = (name.trim_end_matches('.').to_ascii_lowercase(), rtype);
+        let cell = self
+            .inflight
+            .lock()
+            .ok()
+            .map(|mut map| map.entry(key.clone()).or_default().clone());
+        let Some(cell) = cell else {
+            return self.query_upstream(name, rtype).await;
+        };
+        let answer = cell
+            .get_or_init(|| self.query_upstream(name, rtype))
+            .await
+            .clone();
+        if let Ok(mut map) = self.inflight.lock() {
+            if map.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
+                map.remove(&key);
+            }
+        }
+        answer
+    }
+
+    async fn query_upstream(&self, name: &str, rtype: RecordType) -> DnsAnswer {
         // RFC 8484 §4.1 asks DoH clients for ID 0, which helps HTTP caches.
         let id = match self.upstream {
             Upstream::Doh { .. } => 0,
@@ -128,7 +165,30 @@ impl Resolver {
                 host,
                 port,
                 tls,
-            } => doh(uri, host, *port, tls.clone(), query, self.timeout).await,
+                idle,
+            } => {
+                let pooled = idle.lock().ok().and_then(|mut v| v.pop());
+                let (mut sender, reused) = match pooled {
+                    Some(sender) if !sender.is_closed() => (sender, true),
+                    _ => (doh_connect(host, *port, tls.clone()).await?, false),
+                };
+                let result = match doh(&mut sender, uri, host, query, self.timeout).await {
+                    // A kept connection the server closed meanwhile: once more on a new one.
+                    Err(_) if reused => {
+                        sender = doh_connect(host, *port, tls.clone()).await?;
+                        doh(&mut sender, uri, host, query, self.timeout).await
+                    }
+                    other => other,
+                };
+                if result.is_ok() && !sender.is_closed() {
+                    if let Ok(mut v) = idle.lock() {
+                        if v.len() < MAX_IDLE_DOH {
+                            v.push(sender);
+                        }
+                    }
+                }
+                result
+            }
         }
     }
 }
@@ -166,14 +226,11 @@ async fn tcp(addr: SocketAddr, query: &[u8]) -> Result<Vec<u8>, String> {
     Ok(buf)
 }
 
-async fn doh(
-    uri: &hyper::Uri,
+async fn doh_connect(
     host: &str,
     port: u16,
     tls: Arc<rustls::ClientConfig>,
-    query: &[u8],
-    timeout: Duration,
-) -> Result<Vec<u8>, String> {
+) -> Result<http::Sender, String> {
     // The resolver is configuration, not user input: the system resolves its name.
     let addr = match host.parse::<IpAddr>() {
         Ok(ip) => SocketAddr::new(ip, port),
@@ -192,6 +249,16 @@ async fn doh(
         .connect(name, tcp)
         .await
         .map_err(|e| format!("DoH server {host}: {e}"))?;
+    http::connect(stream).await
+}
+
+async fn doh(
+    sender: &mut http::Sender,
+    uri: &hyper::Uri,
+    host: &str,
+    query: &[u8],
+    timeout: Duration,
+) -> Result<Vec<u8>, String> {
     let request = hyper::Request::post(uri.clone())
         .header(
             hyper::header::HOST,
@@ -201,7 +268,7 @@ async fn doh(
         .header(hyper::header::ACCEPT, "application/dns-message")
         .body(http_body_util::Full::new(Bytes::copy_from_slice(query)))
         .map_err(|e| e.to_string())?;
-    let mut response = http::send(stream, request).await?;
+    let mut response = http::request(sender, request).await?;
     if response.status != 200 {
         return Err(format!("the DoH server answered HTTP {}", response.status));
     }

@@ -1,0 +1,97 @@
+//! Names that lead to loopback and other special addresses, for the companion's SSRF tests,
+//! and listeners behind them that count every connection that arrives (there must be none
+//! while private targets are refused). Only loopback forms are used: if a guard failed, the
+//! connection would still stay on this machine.
+
+use crate::ca::{Ca, Leaf};
+use crate::dns::{Rec, Zone};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The address of the counting listeners (ports 25 and 443).
+pub const TRAP: Ipv4Addr = Ipv4Addr::new(127, 0, 9, 1);
+/// The two answers of `rebind.test`, which alternate with every A query.
+pub const REBIND: [Ipv4Addr; 2] = [Ipv4Addr::new(127, 0, 9, 2), Ipv4Addr::new(127, 0, 9, 3)];
+
+/// Each SSRF name, with the address form it resolves to.
+pub fn names() -> Vec<(&'static str, IpAddr)> {
+    vec![
+        ("ssrf-loopback.test", IpAddr::V4(TRAP)),
+        (
+            "ssrf-loopback-top.test",
+            IpAddr::V4(Ipv4Addr::new(127, 255, 255, 254)),
+        ),
+        ("ssrf-loopback6.test", IpAddr::V6(Ipv6Addr::LOCALHOST)),
+        ("ssrf-mapped.test", IpAddr::V6(TRAP.to_ipv6_mapped())),
+        ("ssrf-unspecified.test", IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        ("ssrf-unspecified6.test", IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
+        ("127.0.9.1.nip.test", IpAddr::V4(TRAP)),
+        ("mta-sts.ssrf-loopback.test", IpAddr::V4(TRAP)),
+    ]
+}
+
+async fn count(listener: tokio::net::TcpListener, hits: Arc<AtomicUsize>) {
+    loop {
+        if let Ok((stream, _)) = listener.accept().await {
+            hits.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    }
+}
+
+pub async fn start(
+    ca: &Ca,
+    zone: &mut Zone,
+    hits: Arc<AtomicUsize>,
+    rebind_hits: [Arc<AtomicUsize>; 2],
+) -> Result<(), String> {
+    for (name, ip) in names() {
+        zone.add(name, Rec::Addr(ip));
+    }
+    for port in [25, 443] {
+        tokio::spawn(count(crate::bind(TRAP, port).await?, hits.clone()));
+    }
+    zone.rotate("rebind.test", REBIND.to_vec());
+    for (ip, hits) in REBIND.iter().zip(rebind_hits) {
+        let listener = crate::bind(*ip, 25).await?;
+        let config = ca.server_config(&["rebind.test"], &Leaf::Good);
+        let counting = tokio::net::TcpListener::from_std(counted(listener, hits)?)
+            .map_err(|e| e.to_string())?;
+        tokio::spawn(crate::smtp::serve(
+            counting,
+            "rebind.test".into(),
+            crate::smtp::Behaviour::Tls {
+                config,
+                delay: Duration::ZERO,
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Moves `listener` to a proxy that counts connections and forwards them to an internal
+/// listener, so the SMTP server behind it stays unchanged.
+fn counted(
+    listener: tokio::net::TcpListener,
+    hits: Arc<AtomicUsize>,
+) -> Result<std::net::TcpListener, String> {
+    let inner = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| e.to_string())?;
+    inner.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let target = inner.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else {
+                continue;
+            };
+            hits.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    Ok(inner)
+}
