@@ -69,6 +69,29 @@ fn probe_reports_the_starttls_session_of_one_mx() {
 }
 
 #[test]
+fn every_address_of_an_mx_host_is_probed() {
+    let v = open().get("/api/v1/probe?mx=two-addresses.test").json();
+    assert_eq!(
+        v["addresses"],
+        serde_json::json!(["127.0.9.4", "127.0.9.5"])
+    );
+    let probes = v["probes"].as_array().unwrap();
+    assert_eq!(probes.len(), 2);
+    assert_eq!(
+        (probes[0]["address"].as_str(), probes[0]["status"].as_str()),
+        (Some("127.0.9.4"), Some("ok"))
+    );
+    assert_eq!(
+        (probes[1]["address"].as_str(), probes[1]["status"].as_str()),
+        (Some("127.0.9.5"), Some("certificate-expired"))
+    );
+    assert_eq!(
+        v["tls"]["address"], "127.0.9.4",
+        "the first address that answers is the one senders use"
+    );
+}
+
+#[test]
 fn policy_fetch_reports_what_a_browser_hides() {
     let v = open().get("/api/v1/policy?domain=good.test").json();
     assert_eq!(v["status"], "ok");

@@ -240,6 +240,9 @@ pub struct TlsProbe {
 pub struct ProbeResult {
     pub addresses: Vec<String>,
     pub tls: TlsProbe,
+    /// One probe per address (up to four), in the order of `addresses`.
+    #[serde(default)]
+    pub probes: Vec<TlsProbe>,
 }
 
 /// What a compliant sender does with an MX under the policy in effect.

@@ -47,6 +47,7 @@ fn fetched(body: &str) -> PolicyFetch {
 fn probe(status: TlsStatus) -> ProbeResult {
     ProbeResult {
         addresses: vec!["192.0.2.25".into()],
+        probes: vec![],
         tls: TlsProbe {
             status,
             address: Some("192.0.2.25".into()),

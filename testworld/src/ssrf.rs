@@ -12,6 +12,9 @@ use std::time::Duration;
 
 /// The address of the counting listeners (ports 25 and 443).
 pub const TRAP: Ipv4Addr = Ipv4Addr::new(127, 0, 9, 1);
+/// The two addresses of `two-addresses.test`: a good listener and one with an expired
+/// certificate, so a probe of each address tells them apart.
+pub const TWO: [Ipv4Addr; 2] = [Ipv4Addr::new(127, 0, 9, 4), Ipv4Addr::new(127, 0, 9, 5)];
 /// The two answers of `rebind.test`, which alternate with every A query.
 pub const REBIND: [Ipv4Addr; 2] = [Ipv4Addr::new(127, 0, 9, 2), Ipv4Addr::new(127, 0, 9, 3)];
 
@@ -52,6 +55,18 @@ pub async fn start(
     }
     for port in [25, 443] {
         tokio::spawn(count(crate::bind(TRAP, port).await?, hits.clone()));
+    }
+    for (ip, leaf) in TWO.iter().zip([Leaf::Good, Leaf::Expired]) {
+        zone.add("two-addresses.test", Rec::Addr(IpAddr::V4(*ip)));
+        let config = ca.server_config(&["two-addresses.test"], &leaf);
+        tokio::spawn(crate::smtp::serve(
+            crate::bind(*ip, 25).await?,
+            "two-addresses.test".into(),
+            crate::smtp::Behaviour::Tls {
+                config,
+                delay: Duration::ZERO,
+            },
+        ));
     }
     zone.rotate("rebind.test", REBIND.to_vec());
     for (ip, hits) in REBIND.iter().zip(rebind_hits) {

@@ -15,9 +15,11 @@ const MAX_LINE: usize = 2048;
 const MAX_LINES: usize = 100;
 const MAX_TRANSCRIPT: usize = 200;
 
-pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
-    let started = Instant::now();
-    let mut tls = TlsProbe {
+/// Addresses probed per host at most; the rest are listed but not contacted.
+const MAX_ADDRESSES: usize = 4;
+
+fn blank() -> TlsProbe {
+    TlsProbe {
         status: TlsStatus::Ok,
         address: None,
         version: None,
@@ -26,10 +28,56 @@ pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
         transcript: Vec::new(),
         error: None,
         elapsed_ms: None,
+    }
+}
+
+/// Resolves `host` once and probes each of its addresses (up to four, concurrently). The
+/// report's `tls` is the first address that accepted a connection, as a sender would use.
+pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
+    let started = Instant::now();
+    let addresses = match net.resolver.addresses(host).await {
+        Ok(a) => a,
+        Err(o) => {
+            let mut tls = blank();
+            tls.status = TlsStatus::DnsError;
+            tls.error = Some(match o {
+                DnsOutcome::NxDomain => format!("{host} does not exist"),
+                DnsOutcome::NoData => format!("{host} has no A or AAAA record"),
+                other => other.describe(),
+            });
+            tls.elapsed_ms = Some(started.elapsed().as_millis() as u64);
+            return ProbeResult {
+                addresses: Vec::new(),
+                tls: tls.clone(),
+                probes: vec![tls],
+            };
+        }
     };
-    let mut addresses = Vec::new();
+    let probes: Vec<TlsProbe> = futures_util::future::join_all(
+        addresses
+            .iter()
+            .take(MAX_ADDRESSES)
+            .map(|ip| probe_address(net, host, *ip)),
+    )
+    .await;
+    let tls = probes
+        .iter()
+        .find(|p| p.address.is_some())
+        .or(probes.first())
+        .cloned()
+        .unwrap_or_else(blank);
+    ProbeResult {
+        addresses: addresses.iter().map(ToString::to_string).collect(),
+        tls,
+        probes,
+    }
+}
+
+async fn probe_address(net: &Net, host: &str, ip: std::net::IpAddr) -> TlsProbe {
+    let started = Instant::now();
+    let mut tls = blank();
     let result = match net.slot().await {
-        Ok(_slot) => run(net, host, &mut tls, &mut addresses).await,
+        Ok(_slot) => run(net, host, ip, &mut tls).await,
         Err(e) => Err((TlsStatus::ConnectFailed, e)),
     };
     if let Err((status, error)) = result {
@@ -37,10 +85,7 @@ pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
         tls.error = Some(error);
     }
     tls.elapsed_ms = Some(started.elapsed().as_millis() as u64);
-    ProbeResult {
-        addresses: addresses.iter().map(ToString::to_string).collect(),
-        tls,
-    }
+    tls
 }
 
 type Failure = (TlsStatus, String);
@@ -150,18 +195,10 @@ async fn read_line<R: AsyncBufReadExt + Unpin>(io: &mut R) -> std::io::Result<St
 async fn run(
     net: &Net,
     host: &str,
+    ip: std::net::IpAddr,
     tls: &mut TlsProbe,
-    addresses: &mut Vec<std::net::IpAddr>,
 ) -> Result<(), Failure> {
-    *addresses = net.resolver.addresses(host).await.map_err(|o| {
-        let why = match o {
-            DnsOutcome::NxDomain => format!("{host} does not exist"),
-            DnsOutcome::NoData => format!("{host} has no A or AAAA record"),
-            other => other.describe(),
-        };
-        (TlsStatus::DnsError, why)
-    })?;
-    let (tcp, ip) = net.connect(addresses, 25).await.map_err(|e| match e {
+    let (tcp, ip) = net.connect(&[ip], 25).await.map_err(|e| match e {
         ConnectError::Refused(r) => (TlsStatus::ConnectFailed, r.to_string()),
         ConnectError::Timeout(e) => (TlsStatus::Timeout, e),
         ConnectError::Failed(e) => (TlsStatus::ConnectFailed, e),

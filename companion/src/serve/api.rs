@@ -94,6 +94,8 @@ pub struct ProbeResponse {
     host: String,
     addresses: Vec<String>,
     tls: TlsProbe,
+    /// One probe per address the host resolves to (up to four).
+    probes: Vec<TlsProbe>,
 }
 
 pub async fn probe(
@@ -131,6 +133,7 @@ pub async fn probe(
         host,
         addresses: result.addresses,
         tls: result.tls,
+        probes: result.probes,
     }))
 }
 
