@@ -1,10 +1,15 @@
-//! The MTA-STS tester in the browser. This first page lints a pasted policy and TXT record
-//! with the same core the CLI uses; the full live check grows from here.
+//! The MTA-STS tester in the browser: the core's check driven from the page, with a
+//! policy linter beside it.
 
 mod app;
+mod checker;
+mod driver;
+mod export;
 mod findings;
 mod idna;
 mod linter;
+mod report_view;
+mod settings;
 
 fn main() {
     mtasts_core::domain::set_to_ascii(idna::browser_to_ascii);

@@ -71,6 +71,7 @@ pub fn net_from(args: &crate::cli::NetArgs) -> Result<Net, String> {
         allow_private: args.allow_private,
         timeout,
         outbound: None,
+        probe_gate: None,
     })
 }
 

@@ -89,8 +89,26 @@ fn findings_have_the_documented_fields() {
     assert!(f["message"].as_str().unwrap().len() > 10);
     assert!(f["fix"].is_string());
     assert_eq!(f["column"], 14);
-    assert_eq!(f["tolerated"], true);
+    assert!(
+        f.get("tolerated").is_none(),
+        "only tolerated errors carry the flag"
+    );
     assert!(f.get("line").is_none(), "no line for a one-line record");
+
+    let out = with_stdin(
+        &["lint", "policy", "--json", "-"],
+        b"version: STSv1\n\nmode: none\nmax_age: 86400\n",
+    );
+    let v = json(&out);
+    let f = &v["findings"][0];
+    assert_eq!(
+        (
+            f["code"].as_str(),
+            f["line"].as_u64(),
+            f["tolerated"].as_bool()
+        ),
+        (Some("policy.syntax.blank_line"), Some(2), Some(true))
+    );
 }
 
 #[test]

@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 
 pub type RequestId = u32;
 
+/// MX hosts probed per check, in preference order; the rest are listed as not probed.
+pub const MAX_PROBED_MX: usize = 25;
+
 /// Something the driver must do for the check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -184,12 +187,13 @@ impl Check {
                 MxSet::Null
             }
             DnsOutcome::Answer => {
-                let mut hosts: Vec<MxRecord> = answer
+                // Sorted by preference: keep each host once, at its lowest preference.
+                let mut seen = std::collections::HashSet::new();
+                let hosts = answer
                     .mx
                     .into_iter()
-                    .filter(|m| !m.host.is_empty())
+                    .filter(|m| !m.host.is_empty() && seen.insert(m.host.clone()))
                     .collect();
-                hosts.dedup_by(|a, b| a.host == b.host);
                 MxSet::Hosts(hosts)
             }
             DnsOutcome::NxDomain | DnsOutcome::NoData => MxSet::Implicit(MxRecord {
@@ -203,7 +207,9 @@ impl Check {
             MxSet::Implicit(m) => vec![m.host.clone()],
             MxSet::Null | MxSet::Failed(_) => Vec::new(),
         };
-        for host in hosts {
+        // A domain may list thousands of MX hosts; probing them all would turn one check
+        // into a flood. Senders try the most preferred first, so those are probed.
+        for host in hosts.into_iter().take(MAX_PROBED_MX) {
             if self.probes.contains_key(&host) {
                 continue;
             }
@@ -212,6 +218,11 @@ impl Check {
             self.outbox.push(Request::Probe { id, host });
         }
         self.mx = Some(set);
+    }
+
+    /// True once the MX look-up has been answered.
+    pub fn mx_answered(&self) -> bool {
+        self.mx.is_some()
     }
 
     /// True when every request has been answered.

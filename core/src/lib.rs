@@ -9,6 +9,7 @@ pub mod dns;
 pub mod domain;
 pub mod finding;
 pub mod input;
+pub mod markdown;
 pub mod matching;
 pub mod pattern;
 pub mod policy;

@@ -215,10 +215,9 @@ pub(crate) fn parse<'a>(
         Err(RecordError::TrailingWhitespace { at }) => {
             findings.push(
                 r.trailing_whitespace
-                    .finding("The record ends in white space; the grammar allows white space only next to a \";\". Lenient senders ignore it, strict ones reject the record.")
+                    .finding("The record ends in white space; the grammar allows white space only next to a \";\", so senders that parse strictly ignore the record.")
                     .fix("Remove the trailing white space (or end the record with \";\").")
-                    .at_column(col(at))
-                    .tolerated(),
+                    .at_column(col(at)),
             );
             None
         }
@@ -298,6 +297,8 @@ fn version_finding(kind: &Kind, text: &str) -> Finding {
     let squeezed: String = text.chars().filter(|c| *c != ' ' && *c != '\t').collect();
     let message = if text.starts_with([' ', '\t']) && text.trim_start().starts_with(want) {
         "The record starts with white space before the version.".to_string()
+    } else if text.starts_with(want) {
+        format!("The version must be \"{want}\" followed by \";\".")
     } else if lower.starts_with(&want.to_ascii_lowercase()) {
         format!("The version is case-sensitive: it must be \"{want}\" exactly.")
     } else if squeezed.starts_with(want) {
@@ -307,8 +308,6 @@ fn version_finding(kind: &Kind, text: &str) -> Finding {
             .version_not_first
             .finding(format!("\"{want}\" must be the first field of the record."))
             .fix(fix);
-    } else if text.starts_with(want) {
-        format!("The version must be \"{want}\" followed by \";\".")
     } else {
         format!("The record does not begin with \"{want}\".")
     };

@@ -92,6 +92,9 @@ pub enum FetchStatus {
     Redirect,
     ContentType,
     TooLarge,
+    /// Not checked: the browser could not reach the companion and could not see the
+    /// answer itself (web app only).
+    Unchecked,
 }
 
 /// What a policy fetch saw. The driver fills the transport facts; the core decides about
@@ -213,6 +216,8 @@ pub enum TlsStatus {
     CertificateChainIncomplete,
     ProtocolVersion,
     TlsHandshakeFailed,
+    /// Not probed: the companion could not be reached (web app only).
+    Unchecked,
 }
 
 /// What a STARTTLS probe of one MX host saw.
@@ -281,4 +286,70 @@ pub struct TlsRptStep {
     pub records: Vec<String>,
     pub ttl: Option<u32>,
     pub findings: Vec<Finding>,
+}
+
+/// The wire names of the report's status enums, for text output without a JSON library.
+macro_rules! names {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $name),* }
+            }
+        }
+    };
+}
+
+names!(Verdict { Pass => "pass", Warn => "warn", Fail => "fail", None => "none" });
+names!(StepState { Waiting => "waiting", Running => "running", Done => "done", Skipped => "skipped" });
+names!(Sender { Deliver => "deliver", Refuse => "refuse", DeliverUnverified => "deliver-unverified" });
+names!(FetchStatus {
+    Ok => "ok", DnsNxdomain => "dns-nxdomain", DnsError => "dns-error", ConnectFailed => "connect-failed",
+    Timeout => "timeout", CertificateExpired => "certificate-expired", CertificateNotYetValid => "certificate-not-yet-valid",
+    CertificateHostMismatch => "certificate-host-mismatch", CertificateNotTrusted => "certificate-not-trusted",
+    CertificateChainIncomplete => "certificate-chain-incomplete", TlsHandshakeFailed => "tls-handshake-failed",
+    HttpStatus => "http-status", Redirect => "redirect", ContentType => "content-type", TooLarge => "too-large",
+    Unchecked => "unchecked",
+});
+names!(TlsStatus {
+    Ok => "ok", DnsError => "dns-error", ConnectFailed => "connect-failed", Timeout => "timeout",
+    StarttlsNotSupported => "starttls-not-supported", SmtpError => "smtp-error", CertificateExpired => "certificate-expired",
+    CertificateNotYetValid => "certificate-not-yet-valid", CertificateHostMismatch => "certificate-host-mismatch",
+    CertificateNotTrusted => "certificate-not-trusted", CertificateChainIncomplete => "certificate-chain-incomplete",
+    ProtocolVersion => "protocol-version", TlsHandshakeFailed => "tls-handshake-failed", Unchecked => "unchecked",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_names_are_the_serde_names() {
+        for s in [
+            FetchStatus::Ok,
+            FetchStatus::DnsNxdomain,
+            FetchStatus::CertificateChainIncomplete,
+            FetchStatus::TooLarge,
+            FetchStatus::Unchecked,
+        ] {
+            assert_eq!(
+                format!("\"{}\"", s.as_str()),
+                serde_json::to_string(&s).unwrap()
+            );
+        }
+        for s in [
+            TlsStatus::StarttlsNotSupported,
+            TlsStatus::ProtocolVersion,
+            TlsStatus::Unchecked,
+        ] {
+            assert_eq!(
+                format!("\"{}\"", s.as_str()),
+                serde_json::to_string(&s).unwrap()
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&Sender::DeliverUnverified).unwrap(),
+            "\"deliver-unverified\""
+        );
+        assert_eq!(Sender::DeliverUnverified.as_str(), "deliver-unverified");
+    }
 }

@@ -114,6 +114,7 @@ catalogue! {
     MX_IMPLICIT = "mx.implicit", Info, "RFC 8461 §4";
     MX_NULL = "mx.null", Info, "RFC 8461 §4";
     MX_UNREACHABLE = "mx.unreachable", Warning, "RFC 8461 §4";
+    MX_NOT_PROBED = "mx.not_probed", Info, "RFC 8461 §4";
     MX_STARTTLS_MISSING = "mx.starttls.missing", Error, "RFC 8461 §4";
     MX_CERT_EXPIRED = "mx.cert.expired", Error, "RFC 8461 §4.2";
     MX_CERT_NAME_MISMATCH = "mx.cert.name_mismatch", Error, "RFC 8461 §4.2";
@@ -122,6 +123,7 @@ catalogue! {
     MX_TLS_VERSION = "mx.tls.version", Error, "RFC 8461 §7.2";
     MX_TLS_FAILED = "mx.tls.failed", Error, "RFC 8461 §4";
     MX_CERT_EXPIRING = "mx.cert.expiring", Warning, "RFC 8461 §4.2";
+    CHECK_UNAVAILABLE = "check.unavailable", Warning, "RFC 8461 §3.3, §4";
     DOMAIN_ENFORCE_ALL_MX_FAIL = "domain.enforce.all_mx_fail", Error, "RFC 8461 §5";
 
     // MX host matching (RFC 8461 §4.1).

@@ -93,12 +93,15 @@ fn fields(parsed: &Parsed<'_>, findings: &mut Vec<Finding>) -> (bool, Vec<String
         } else {
             seen.push(field.name);
             let looks_like_uri = field.value.contains('@') || field.value.contains("//");
+            let has_rua = parsed.fields.iter().any(|f| f.name == "rua");
             if field.name.eq_ignore_ascii_case("rua") {
+                let rule = rules::TLSRPT_RUA_MISSING;
                 findings.push(
-                    rules::TLSRPT_RUA_MISSING
+                    rule
                         .finding(format!("\"{}=\" is not \"rua=\": field names are case-sensitive, so senders ignore it.", field.name))
                         .fix(format!("Write \"rua={}\".", field.value))
-                        .at_column(col),
+                        .at_column(col)
+                        .severity(if has_rua { crate::Severity::Warning } else { rule.severity }),
                 );
             } else if looks_like_uri {
                 findings.push(

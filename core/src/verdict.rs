@@ -191,7 +191,7 @@ fn policy_step(check: &Check, txt: &TxtStep) -> (PolicyStep, Option<PolicyCheck>
                 "A policy is served, but no valid _mta-sts TXT record advertises it, so senders do not fetch it (senders that cached it earlier keep applying it until its max_age runs out).",
             ));
         }
-    } else if advertised || !txt_known {
+    } else if advertised || !txt_known || fetch.status == FetchStatus::Unchecked {
         step.findings.push(fetch_finding(&fetch));
     } else if fetch.status != FetchStatus::DnsNxdomain {
         step.findings.push(
@@ -283,6 +283,11 @@ fn fetch_finding(fetch: &PolicyFetch) -> Finding {
             format!("The policy body is larger than 64 KiB ({} bytes read); senders stop reading and treat the fetch as failed.", fetch.bytes.unwrap_or(0)),
             "Serve only the policy fields.".to_string(),
         ),
+        FetchStatus::Unchecked => (
+            rules::CHECK_UNAVAILABLE,
+            format!("The policy at {} could not be checked from this page: the companion service is unreachable, and the policy host does not let browsers read it (no CORS headers){detail}.", fetch.url),
+            "Run the check with the companion service (mtasts serve), or with `mtasts check` in a terminal.".to_string(),
+        ),
         FetchStatus::Ok => unreachable!("an ok fetch has no failure finding"),
     };
     rule.finding(message).fix(fix)
@@ -304,6 +309,9 @@ fn policy_in_effect(
         return None;
     }
     let fetch = step.fetch.as_ref()?;
+    if fetch.status == FetchStatus::Unchecked {
+        return None;
+    }
     let webpki = matches!(
         fetch.status,
         FetchStatus::CertificateExpired
@@ -370,6 +378,7 @@ fn mx_reports(
     hosts
         .into_iter()
         .map(|(host, preference)| {
+            let probed = check.probes.contains_key(&host);
             let probe = check.probes.get(&host).cloned().flatten();
             let pattern = pattern::find_match(&host, patterns.iter().copied()).map(str::to_string);
             let mut report = MxReport {
@@ -381,13 +390,24 @@ fn mx_reports(
                     .unwrap_or_default(),
                 matched: pattern.is_some(),
                 pattern,
-                state: state_of(probe.as_ref()),
+                state: if probed {
+                    state_of(probe.as_ref())
+                } else {
+                    StepState::Skipped
+                },
                 tls: probe.as_ref().map(|p| p.tls.clone()),
                 sender: None,
                 tlsrpt_result: None,
                 findings: Vec::new(),
             };
             mx_findings(&mut report, step, mode, in_effect);
+            if !probed {
+                report.findings.push(rules::MX_NOT_PROBED.finding(format!(
+                    "{} was not probed: a check probes the {} most preferred MX hosts.",
+                    report.host,
+                    crate::check::MAX_PROBED_MX
+                )));
+            }
             report
         })
         .collect()
@@ -424,6 +444,15 @@ fn mx_findings(
     };
     let failure: Option<(Rule, String, &'static str)> = match tls.status {
         TlsStatus::Ok => None,
+        TlsStatus::Unchecked => {
+            m.findings.push(
+                rules::CHECK_UNAVAILABLE
+                    .finding(format!("{host} was not probed: the STARTTLS probe needs the companion service, which could not be reached."))
+                    .fix("Run the check with the companion service (mtasts serve), or with `mtasts check` in a terminal."),
+            );
+            m.sender = None;
+            return;
+        }
         TlsStatus::StarttlsNotSupported => Some((rules::MX_STARTTLS_MISSING, format!("{host} does not offer STARTTLS"), "starttls-not-supported")),
         TlsStatus::CertificateExpired => Some((rules::MX_CERT_EXPIRED, format!("the certificate of {host} expired on {}", date(cert.map(|c| &c.not_after))), "certificate-expired")),
         TlsStatus::CertificateNotYetValid => Some((rules::MX_CERT_EXPIRED, format!("the certificate of {host} is valid only from {}", date(cert.map(|c| &c.not_before))), "certificate-expired")),
@@ -484,12 +513,26 @@ fn mx_findings(
     );
     let verified = tls.status == TlsStatus::Ok && m.matched;
     let Some(effect) = in_effect else {
-        m.sender = Some(Sender::DeliverUnverified);
+        let unchecked = step
+            .fetch
+            .as_ref()
+            .is_some_and(|f| f.status == FetchStatus::Unchecked);
+        m.sender = if unchecked {
+            None
+        } else {
+            Some(Sender::DeliverUnverified)
+        };
         return;
     };
     if let Some(result) = effect.failure {
         m.sender = Some(Sender::DeliverUnverified);
         m.tlsrpt_result = Some(result.to_string());
+        return;
+    }
+    if !reachable {
+        // Whether senders would refuse it cannot be told from here: the probe never got a
+        // TLS session (and port 25 is often blocked where a check runs).
+        m.sender = None;
         return;
     }
     m.sender = Some(match mode {
@@ -563,11 +606,12 @@ fn domain_wide(
                     .fix("Publish e.g. \"v=TLSRPTv1; rua=mailto:tls-reports@example.com\" at _smtp._tls."),
             );
         }
-        let probed: Vec<&MxReport> = mx.iter().filter(|m| m.tls.is_some()).collect();
+        let probed = mx.iter().filter(|m| m.tls.is_some()).count();
+        let reached: Vec<&MxReport> = mx.iter().filter(|m| m.sender.is_some()).collect();
         if policy.mode == Mode::Enforce
-            && !mx.is_empty()
-            && probed.len() == mx.len()
-            && mx.iter().all(|m| m.sender == Some(Sender::Refuse))
+            && probed == mx.len()
+            && !reached.is_empty()
+            && reached.iter().all(|m| m.sender == Some(Sender::Refuse))
         {
             out.push(
                 rules::DOMAIN_ENFORCE_ALL_MX_FAIL

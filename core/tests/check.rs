@@ -399,3 +399,81 @@ fn the_report_serializes_with_the_documented_names() {
     let back: Report = serde_json::from_value(v).unwrap();
     assert_eq!(back, r);
 }
+
+#[test]
+fn the_markdown_export_names_verdict_hosts_and_findings() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx|evil.example.com"]),
+        txt(&[]),
+        fetched(ENFORCE),
+        |_| probe(TlsStatus::CertificateExpired),
+    );
+    let md = mtasts_core::markdown::render(&r);
+    assert!(
+        md.starts_with("# MTA-STS check of example.com: FAIL"),
+        "{md}"
+    );
+    assert!(md.contains("| 10 | mx1.example.com | *.example.com | certificate-expired | refuse | certificate-expired |"), "{md}");
+    assert!(md.contains("**error** `mx.cert.expired`"), "{md}");
+    assert!(
+        md.contains("mx\\|evil"),
+        "table cells from the network are escaped: {md}"
+    );
+}
+
+#[test]
+fn a_huge_mx_set_is_probed_only_for_the_most_preferred_hosts() {
+    let hosts: Vec<String> = (0..60).map(|i| format!("mx{i}.example.com")).collect();
+    let refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    let mut answer = mx(&refs);
+    answer.mx.push(MxRecord {
+        preference: 5,
+        host: "mx3.example.com".into(),
+    });
+    answer.mx.sort_by_key(|m| m.preference);
+    let mut check = Check::new("example.com");
+    let id = check
+        .poll_requests()
+        .iter()
+        .find(|r| matches!(r, Request::Dns { name, .. } if name == "example.com"))
+        .unwrap()
+        .id();
+    check.handle(id, Answer::Dns(answer)).unwrap();
+    let probes = check.poll_requests();
+    assert_eq!(probes.len(), mtasts_core::check::MAX_PROBED_MX);
+    let r = check.report();
+    assert_eq!(r.mx.len(), 60, "each host once, at its lowest preference");
+    assert_eq!(r.mx[0].host, "mx3.example.com");
+    assert_eq!(
+        r.mx.iter()
+            .filter(|m| m.state == StepState::Skipped)
+            .count(),
+        35
+    );
+    assert!(r.mx[59].findings.iter().any(|f| f.code == "mx.not_probed"));
+}
+
+#[test]
+fn without_the_companion_the_page_says_what_could_not_run() {
+    let mut unchecked = fetched("");
+    unchecked.status = FetchStatus::Unchecked;
+    unchecked.body = None;
+    unchecked.http_status = None;
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&["v=TLSRPTv1; rua=mailto:a@example.com"]),
+        unchecked,
+        |_| probe(TlsStatus::Unchecked),
+    );
+    assert_eq!(r.verdict, Some(Verdict::Warn), "{:?}", codes(&r));
+    assert_eq!(
+        r.findings
+            .iter()
+            .filter(|f| f.code == "check.unavailable")
+            .count(),
+        2
+    );
+    assert_eq!(r.mx[0].sender, None);
+}

@@ -97,6 +97,8 @@ fn rfc8461_3_1_version_is_case_sensitive_and_first_with_hints() {
         (" v=STSv1; id=1", "txt.version.bad", "white space"),
         ("id=1; v=STSv1", "txt.version.not_first", "first"),
         ("v=STSv2; id=1", "txt.version.bad", "does not begin"),
+        ("v=STSv10; id=1", "txt.version.bad", "followed by"),
+        ("v=STSv1,id=1", "txt.version.bad", "followed by"),
     ] {
         let r = check(&[text]);
         assert_eq!(r.status, RecordStatus::Invalid, "{text}");
@@ -160,11 +162,13 @@ fn rfc8461_3_1_delimiter_grammar() {
 }
 
 #[test]
-fn rfc8461_3_1_trailing_white_space_is_an_error_that_lenient_senders_tolerate() {
+fn rfc8461_3_1_trailing_white_space_makes_the_record_invalid() {
+    // CHECKLIST §2.1.4: no whitespace except next to ";". Not marked tolerated, since the
+    // record's status is invalid and a tolerated error would say the opposite.
     let r = check(&["v=STSv1; id=1 "]);
     assert_eq!(r.status, RecordStatus::Invalid);
     let f = find(&r.findings, "txt.syntax.trailing_whitespace");
-    assert!(f.tolerated);
+    assert!(!f.tolerated);
     assert_eq!(f.severity, Severity::Error);
 }
 

@@ -132,3 +132,13 @@ fn rfc8460_3_unknown_fields_are_ignored() {
     assert_eq!(r.status, RecordStatus::Valid);
     assert!(has(&r.findings, "tlsrpt.extension.unknown"));
 }
+
+#[test]
+fn a_miscased_rua_beside_a_real_one_is_only_a_warning() {
+    let r = check(&["v=TLSRPTv1; rua=mailto:a@example.com; RUA=mailto:b@example.com"]);
+    assert_eq!(r.status, RecordStatus::Valid, "{:?}", r.findings);
+    assert_eq!(
+        find(&r.findings, "tlsrpt.rua.missing").severity,
+        Severity::Warning
+    );
+}

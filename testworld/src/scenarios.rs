@@ -424,7 +424,7 @@ pub fn all() -> Vec<Spec> {
     s.expect.verdict = "warn";
     s.expect
         .mx
-        .push(mx("mx2.silent-mx.test", "timeout", true, "refuse", None));
+        .push(mx("mx2.silent-mx.test", "timeout", true, "null", None));
     s.expect.codes = vec!["mx.unreachable"];
     out.push(s);
 
@@ -502,35 +502,54 @@ pub fn all() -> Vec<Spec> {
     out.push(s);
 
     use crate::smtp::Hostile;
-    for (name, how, tls, result) in [
-        ("hostile-drip", Hostile::DripBanner, "timeout", None),
+    // Without a TLS session nothing says whether senders would refuse the host (sender
+    // null, a warning); a broken handshake is a refusal under enforce.
+    let unreachable = ("null", "warn", "mx.unreachable", None);
+    let broken = (
+        "refuse",
+        "fail",
+        "domain.enforce.all_mx_fail",
+        Some("validation-failure"),
+    );
+    for (name, how, tls, (sender, verdict, code, result)) in [
+        ("hostile-drip", Hostile::DripBanner, "timeout", unreachable),
         (
             "hostile-endless",
             Hostile::EndlessBanner,
             "smtp-error",
-            None,
+            unreachable,
         ),
-        ("hostile-hugeline", Hostile::HugeLine, "smtp-error", None),
+        (
+            "hostile-hugeline",
+            Hostile::HugeLine,
+            "smtp-error",
+            unreachable,
+        ),
         (
             "hostile-garbage",
             Hostile::GarbageTls,
             "tls-handshake-failed",
-            Some("validation-failure"),
+            broken,
         ),
         (
             "hostile-close",
             Hostile::CloseMidHandshake,
             "tls-handshake-failed",
-            Some("validation-failure"),
+            broken,
         ),
-        ("hostile-silence", Hostile::StarttlsSilence, "timeout", None),
+        (
+            "hostile-silence",
+            Hostile::StarttlsSilence,
+            "timeout",
+            unreachable,
+        ),
     ] {
         let mut s = base(name, "a hostile MX that must not hang or flood the probe");
         let host = format!("mx1.{name}.test");
         s.mx = vec![(host.clone(), MxSpec::Hostile(how))];
-        s.expect.verdict = "fail";
-        s.expect.mx = vec![mx(&host, tls, true, "refuse", result)];
-        s.expect.codes = vec!["domain.enforce.all_mx_fail"];
+        s.expect.verdict = verdict;
+        s.expect.mx = vec![mx(&host, tls, true, sender, result)];
+        s.expect.codes = vec![code];
         out.push(s);
     }
     for (name, response, fetch) in [

@@ -4,6 +4,7 @@
 //! the package registries.
 
 mod bench;
+mod csp;
 mod setup;
 mod shell;
 
@@ -45,7 +46,8 @@ fn main() -> ExitCode {
 
 fn build_web(sh: &Shell) -> Result<(), String> {
     sh.run("cargo", &["fetch"])?;
-    sh.run("trunk", &["build", "--release", "--offline"])
+    sh.run("trunk", &["build", "--release", "--offline"])?;
+    csp::pin_loader(&root().join("dist/index.html"))
 }
 
 fn build(sh: &Shell) -> Result<(), String> {

@@ -94,15 +94,20 @@ async fn run(
         return Err((status, detail));
     }
 
-    let request = hyper::Request::get(url)
-        .header(hyper::header::HOST, host)
-        .header(
-            hyper::header::USER_AGENT,
-            concat!("mtasts/", env!("CARGO_PKG_VERSION")),
-        )
-        .header(hyper::header::ACCEPT, "text/plain")
-        .body(http_body_util::Full::new(Bytes::new()))
-        .map_err(|e| (FetchStatus::ConnectFailed, e.to_string()))?;
+    let request = hyper::Request::get(
+        // Origin-form, as senders send it: the path, with the host in the Host header.
+        url.splitn(4, '/')
+            .nth(3)
+            .map_or("/".to_string(), |p| format!("/{p}")),
+    )
+    .header(hyper::header::HOST, host)
+    .header(
+        hyper::header::USER_AGENT,
+        concat!("mtasts/", env!("CARGO_PKG_VERSION")),
+    )
+    .header(hyper::header::ACCEPT, "text/plain")
+    .body(http_body_util::Full::new(Bytes::new()))
+    .map_err(|e| (FetchStatus::ConnectFailed, e.to_string()))?;
     let mut response = match tokio::time::timeout(net.timeout, http::send(stream, request)).await {
         Err(_) => return Err((FetchStatus::Timeout, "no HTTP response in time".into())),
         Ok(Err(e)) => return Err((FetchStatus::ConnectFailed, e)),

@@ -24,7 +24,12 @@ pub struct Net {
     pub timeout: Duration,
     /// Caps outbound connections open at once (the companion sets it; the CLI needs none).
     pub outbound: Option<Arc<Semaphore>>,
+    /// Says whether an MX host may be probed now (the companion's per-host limit, applied
+    /// to the probes of whole checks too).
+    pub probe_gate: Option<ProbeGate>,
 }
+
+pub type ProbeGate = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 /// Held while an outbound connection is open.
 pub struct Slot(#[allow(dead_code)] Option<OwnedSemaphorePermit>);

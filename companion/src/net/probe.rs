@@ -73,6 +73,18 @@ pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
     }
 }
 
+/// The answer for a host the service declined to probe (probed too often lately).
+pub fn not_probed(host: &str) -> ProbeResult {
+    let mut tls = blank();
+    tls.status = TlsStatus::ConnectFailed;
+    tls.error = Some(format!("not probed: {host} was probed too often in the last minute, and the service does not hammer one mail server"));
+    ProbeResult {
+        addresses: Vec::new(),
+        tls: tls.clone(),
+        probes: vec![tls],
+    }
+}
+
 async fn probe_address(net: &Net, host: &str, ip: std::net::IpAddr) -> TlsProbe {
     let started = Instant::now();
     let mut tls = blank();
@@ -104,7 +116,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Smtp<S> {
     }
 
     /// Reads one reply: its code and lines (without the code).
+    /// Reads one reply: its code and lines (without the code). The whole reply, however
+    /// many lines, must arrive within one deadline, so a tarpit cannot stretch it.
     async fn reply(&mut self, what: &str) -> Result<(u16, Vec<String>), Failure> {
+        let timeout = self.timeout;
+        match tokio::time::timeout(timeout, self.reply_lines(what)).await {
+            Ok(result) => result,
+            Err(_) => Err((
+                TlsStatus::Timeout,
+                format!("no complete {what} within {} s", timeout.as_secs_f32()),
+            )),
+        }
+    }
+
+    async fn reply_lines(&mut self, what: &str) -> Result<(u16, Vec<String>), Failure> {
         let mut lines = Vec::new();
         loop {
             if lines.len() >= MAX_LINES {
@@ -113,16 +138,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Smtp<S> {
                     format!("the {what} has more than {MAX_LINES} lines"),
                 ));
             }
-            let line = match tokio::time::timeout(self.timeout, read_line(&mut self.io)).await {
-                Err(_) => {
-                    return Err((
-                        TlsStatus::Timeout,
-                        format!("no complete {what} within {} s", self.timeout.as_secs_f32()),
-                    ))
-                }
-                Ok(Err(e)) => return Err((TlsStatus::SmtpError, format!("{what}: {e}"))),
-                Ok(Ok(line)) => line,
-            };
+            let line = read_line(&mut self.io)
+                .await
+                .map_err(|e| (TlsStatus::SmtpError, format!("{what}: {e}")))?;
             self.log(format!("S: {line}"));
             let code = line.get(..3).and_then(|c| c.parse::<u16>().ok());
             let sep = line.as_bytes().get(3).copied();
@@ -331,9 +349,8 @@ async fn upgrade(
         transcript: Vec::new(),
         timeout,
     };
-    if inner.send("QUIT").await.is_ok() {
-        let _ = inner.reply("QUIT reply").await;
-    }
+    // QUIT, without waiting for the goodbye: the verdict is already known.
+    let _ = inner.send("QUIT").await;
     transcript.extend(inner.transcript);
     if let Some(Err((problem, detail))) = verdict {
         let status = match problem {

@@ -116,7 +116,7 @@ impl Resolver {
         // RFC 8484 §4.1 asks DoH clients for ID 0, which helps HTTP caches.
         let id = match self.upstream {
             Upstream::Doh { .. } => 0,
-            Upstream::Dns(_) => self.ids.fetch_add(1, Ordering::Relaxed),
+            Upstream::Dns(_) => random_id(self.ids.fetch_add(1, Ordering::Relaxed)),
         };
         let query = match build_query(name, rtype, id) {
             Ok(q) => q,
@@ -259,7 +259,8 @@ async fn doh(
     query: &[u8],
     timeout: Duration,
 ) -> Result<Vec<u8>, String> {
-    let request = hyper::Request::post(uri.clone())
+    let target = uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+    let request = hyper::Request::post(target)
         .header(
             hyper::header::HOST,
             uri.authority().map_or(host, |a| a.as_str()),
@@ -277,4 +278,12 @@ async fn doh(
         http::Body::TooLarge(_) => Err("the DoH reply is too large".into()),
         http::Body::Failed(e) => Err(e),
     }
+}
+
+/// An unpredictable query ID for plain DNS, so off-path spoofed answers must guess it.
+fn random_id(counter: u16) -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u16(counter);
+    h.finish() as u16
 }

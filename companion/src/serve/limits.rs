@@ -51,10 +51,17 @@ impl Limits {
             .unwrap_or(peer.ip())
     }
 
-    /// `Err(wait)` when the client has used its quota.
+    /// `Err(wait)` when the client has used its quota. IPv6 clients are counted per /64,
+    /// the smallest block a subscriber usually gets, or one host could rotate addresses.
     pub fn client_allowed(&self, ip: IpAddr) -> Result<(), Duration> {
+        let key = match ip {
+            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => IpAddr::V6(
+                std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1)),
+            ),
+            other => other,
+        };
         self.clients
-            .check_key(&ip)
+            .check_key(&key)
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
@@ -89,6 +96,15 @@ mod tests {
             "{wait:?}"
         );
         assert!(limits.client_allowed(b).is_ok());
+        // One IPv6 /64 is one client.
+        let v6a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let v6b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert!(limits.client_allowed(v6a).is_ok());
+        assert!(limits.client_allowed(v6b).is_ok());
+        assert!(limits.client_allowed(v6a).is_err());
+        assert!(limits
+            .client_allowed("2001:db8:1:3::1".parse().unwrap())
+            .is_ok());
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use api::ApiError;
 /// What every handler shares. Holds no per-check state, so replicas scale out freely.
 pub struct App {
     pub net: Net,
-    pub limits: limits::Limits,
+    pub limits: Arc<limits::Limits>,
     pub metrics: metrics::Metrics,
     pub request_timeout: Duration,
 }
@@ -191,15 +191,19 @@ async fn rate_limit(
     next.run(request).await
 }
 
-async fn serve(args: ServeArgs, net: Net) -> std::io::Result<()> {
+async fn serve(args: ServeArgs, mut net: Net) -> std::io::Result<()> {
+    let limits = Arc::new(limits::Limits::new(
+        args.rate_per_minute,
+        args.rate_burst,
+        args.probes_per_host,
+        args.trusted_header.clone(),
+    ));
+    // Whole checks obey the per-MX-host limit too, or /check would bypass it.
+    let gate = limits.clone();
+    net.probe_gate = Some(Arc::new(move |host: &str| gate.host_allowed(host).is_ok()));
     let app = Arc::new(App {
         net,
-        limits: limits::Limits::new(
-            args.rate_per_minute,
-            args.rate_burst,
-            args.probes_per_host,
-            args.trusted_header.clone(),
-        ),
+        limits,
         metrics: metrics::Metrics::new(),
         request_timeout: Duration::from_secs_f64(args.request_timeout.clamp(1.0, 600.0)),
     });

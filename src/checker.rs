@@ -1,0 +1,306 @@
+//! The domain form and the live check: the URL (`?domain=`) is the state, so back, forward,
+//! reload and shared links all run the same check.
+
+use crate::app::Route;
+use crate::driver::{perform, Config};
+use crate::report_view::ReportView;
+use crate::settings;
+use mtasts_core::input::normalize_domain;
+use mtasts_core::{Check, Report};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub companion: Option<String>,
+}
+
+/// A check in progress or done, with when each step finished.
+pub struct Run {
+    pub generation: u32,
+    pub check: Check,
+    pub started: f64,
+    pub finished: Timings,
+    pub unicode: Option<String>,
+}
+
+#[derive(Default, Clone, PartialEq)]
+pub struct Timings {
+    pub lookup: Option<f64>,
+    pub retrieval: Option<f64>,
+    pub tls: Option<f64>,
+}
+
+pub fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+#[function_component(Checker)]
+pub fn checker() -> Html {
+    let location = use_location();
+    let navigator = use_navigator();
+    let params: Params = location
+        .as_ref()
+        .and_then(|l| l.query::<Params>().ok())
+        .unwrap_or_default();
+    let input = use_state(|| params.domain.clone().unwrap_or_default());
+    let error = use_state(|| None::<String>);
+    let suggestion = use_state(|| None::<String>);
+    let run = use_mut_ref(|| None::<Run>);
+    let generation = use_mut_ref(|| 0u32);
+    let update = use_force_update();
+    let resolver = use_state(|| settings::resolver(params.resolver.as_deref()));
+
+    // A new domain in the URL (typed, back, forward, a shared link) starts its check.
+    {
+        let (run, generation, update) = (run.clone(), generation.clone(), update.clone());
+        let config = Config {
+            resolver: settings::resolver(params.resolver.as_deref()),
+            companion: settings::companion(params.companion.as_deref()),
+        };
+        let input = input.clone();
+        use_effect_with((params.domain.clone(), config), move |(domain, config)| {
+            *generation.borrow_mut() += 1;
+            let current = *generation.borrow();
+            match domain.as_deref().map(normalize_domain) {
+                Some(Ok(d)) => {
+                    input.set(d.unicode.clone().unwrap_or_else(|| d.ascii.clone()));
+                    start(
+                        d.ascii,
+                        d.unicode,
+                        config.clone(),
+                        current,
+                        run,
+                        generation,
+                        update,
+                    );
+                }
+                _ => *run.borrow_mut() = None,
+            }
+            || ()
+        });
+    }
+
+    let on_input = {
+        let (input, error, suggestion) = (input.clone(), error.clone(), suggestion.clone());
+        Callback::from(move |e: InputEvent| {
+            input.set(e.target_unchecked_into::<HtmlInputElement>().value());
+            error.set(None);
+            suggestion.set(None);
+        })
+    };
+    let go = {
+        let (navigator, params) = (navigator.clone(), params.clone());
+        move |domain: String| {
+            if let Some(nav) = &navigator {
+                let next = Params {
+                    domain: Some(domain),
+                    ..params.clone()
+                };
+                let _ = nav.push_with_query(&Route::Home, &next);
+            }
+        }
+    };
+    let on_submit = {
+        let (input, error, suggestion, go) =
+            (input.clone(), error.clone(), suggestion.clone(), go.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match normalize_domain(&input) {
+                // Bad input gets its reason here, and no request leaves the page.
+                Err(e) => error.set(Some(e.to_string())),
+                Ok(d) => {
+                    suggestion.set(d.suggestion.clone());
+                    go(d.ascii);
+                }
+            }
+        })
+    };
+    let on_suggestion = {
+        let (suggestion, go) = (suggestion.clone(), go.clone());
+        Callback::from(move |_| {
+            if let Some(parent) = (*suggestion).clone() {
+                suggestion.set(None);
+                go(parent);
+            }
+        })
+    };
+    let on_resolver = {
+        let resolver = resolver.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if value.starts_with("https://") {
+                settings::save_resolver(&value);
+                resolver.set(value);
+            }
+        })
+    };
+    let on_custom = {
+        let resolver = resolver.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            if value.starts_with("https://") {
+                settings::save_resolver(&value);
+                resolver.set(value);
+            }
+        })
+    };
+
+    let run_ref = run.borrow();
+    let report: Option<(Report, Timings, f64, Option<String>)> = run_ref.as_ref().map(|r| {
+        (
+            r.check.report(),
+            r.finished.clone(),
+            r.started,
+            r.unicode.clone(),
+        )
+    });
+    let notes = params
+        .domain
+        .as_deref()
+        .and_then(|d| normalize_domain(d).ok())
+        .map(|d| d.notes)
+        .unwrap_or_default();
+    let preset = settings::RESOLVERS
+        .iter()
+        .any(|(_, u)| *u == resolver.as_str());
+
+    html! {
+        <section class="checker" aria-labelledby="check-title">
+            <h2 id="check-title" class="visually-hidden">{ "Check a domain" }</h2>
+            <form class="domain-form" onsubmit={on_submit} novalidate=true>
+                <label for="domain-input">{ "Domain" }</label>
+                <div class="domain-row">
+                    <input
+                        id="domain-input"
+                        type="text"
+                        inputmode="url"
+                        autocomplete="off"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        placeholder="example.com"
+                        aria-describedby="domain-help domain-error"
+                        aria-invalid={error.is_some().to_string()}
+                        value={(*input).clone()}
+                        oninput={on_input}
+                    />
+                    <button type="submit">{ "Check" }</button>
+                </div>
+                <p id="domain-help" class="help">{ "A domain, a URL or an e-mail address; Unicode names work too." }</p>
+                <p id="domain-error" class="input-error" role="alert">{ (*error).clone().unwrap_or_default() }</p>
+                if let Some(parent) = &*suggestion {
+                    <p class="suggestion">
+                        { "This is the policy host. " }
+                        <button type="button" class="link-button" onclick={on_suggestion}>{ format!("Check {parent} instead") }</button>
+                    </p>
+                }
+                <details class="settings">
+                    <summary>{ "Resolver" }</summary>
+                    <label for="resolver-select">{ "DNS-over-HTTPS resolver" }</label>
+                    <select id="resolver-select" onchange={on_resolver}>
+                        { for settings::RESOLVERS.iter().map(|(name, url)| html! {
+                            <option value={*url} selected={*url == resolver.as_str()}>{ format!("{name} ({url})") }</option>
+                        }) }
+                        if !preset {
+                            <option value={(*resolver).clone()} selected=true>{ format!("Custom ({})", *resolver) }</option>
+                        }
+                    </select>
+                    <label for="resolver-custom">{ "Or a custom resolver URL" }</label>
+                    <input id="resolver-custom" type="url" placeholder="https://resolver.example/dns-query" onchange={on_custom} />
+                    <p class="help">{ "Remembered in this browser. A link with &resolver= overrides it." }</p>
+                </details>
+            </form>
+            if !notes.is_empty() {
+                <p class="notes">{ notes.join("; ") }</p>
+            }
+            if let Some((report, timings, started, unicode)) = report {
+                <ReportView report={Rc::new(report)} timings={timings} started={started} unicode={unicode} />
+            }
+        </section>
+    }
+}
+
+/// Issues every request the check has, and each answer's follow-ups, all at once.
+fn start(
+    domain: String,
+    unicode: Option<String>,
+    config: Config,
+    current: u32,
+    run: Rc<RefCell<Option<Run>>>,
+    generation: Rc<RefCell<u32>>,
+    update: UseForceUpdateHandle,
+) {
+    *run.borrow_mut() = Some(Run {
+        generation: current,
+        check: Check::new(&domain),
+        started: now(),
+        finished: Timings::default(),
+        unicode,
+    });
+    update.force_update();
+    pump(config, current, run, generation, update);
+}
+
+fn pump(
+    config: Config,
+    current: u32,
+    run: Rc<RefCell<Option<Run>>>,
+    generation: Rc<RefCell<u32>>,
+    update: UseForceUpdateHandle,
+) {
+    let requests = match run.borrow_mut().as_mut() {
+        Some(r) if r.generation == current => r.check.poll_requests(),
+        _ => return,
+    };
+    for request in requests {
+        let (config, run, generation, update) = (
+            config.clone(),
+            run.clone(),
+            generation.clone(),
+            update.clone(),
+        );
+        wasm_bindgen_futures::spawn_local(async move {
+            let id = request.id();
+            let answer = perform(&config, request).await;
+            // A newer check (another domain, back, forward) makes this answer stale.
+            if *generation.borrow() != current {
+                return;
+            }
+            if let Some(r) = run
+                .borrow_mut()
+                .as_mut()
+                .filter(|r| r.generation == current)
+            {
+                let _ = r.check.handle(id, answer);
+                let report = r.check.report();
+                let t = now();
+                if r.finished.lookup.is_none()
+                    && report.txt.status.is_some()
+                    && report.tlsrpt.status.is_some()
+                    && r.check.mx_answered()
+                {
+                    r.finished.lookup = Some(t);
+                }
+                if r.finished.retrieval.is_none() && report.policy.fetch.is_some() {
+                    r.finished.retrieval = Some(t);
+                }
+                if r.finished.tls.is_none() && report.complete {
+                    r.finished.tls = Some(t);
+                }
+            }
+            update.force_update();
+            pump(config, current, run, generation, update);
+        });
+    }
+}

@@ -1,0 +1,297 @@
+//! The report: a verdict a manager can read, then the four steps as they complete, what
+//! senders do with each MX, and every finding with its fix. Everything from the network is
+//! rendered as text, never as HTML.
+
+use crate::checker::{now, Timings};
+use crate::export::Export;
+use crate::findings::FindingList;
+use mtasts_core::report::*;
+use mtasts_core::{Finding, Report};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ReportProps {
+    pub report: Rc<Report>,
+    pub timings: Timings,
+    pub started: f64,
+    pub unicode: Option<String>,
+}
+
+fn verdict_text(v: Option<Verdict>) -> (&'static str, &'static str) {
+    match v {
+        Some(Verdict::Pass) => ("Pass", "ok"),
+        Some(Verdict::Warn) => ("Works, with warnings", "warn"),
+        Some(Verdict::Fail) => ("Fail", "bad"),
+        Some(Verdict::None) => ("MTA-STS not deployed", "none"),
+        None => ("Checking…", "running"),
+    }
+}
+
+fn step_state(done: Option<f64>, failed: bool) -> (&'static str, &'static str) {
+    match (done, failed) {
+        (None, _) => ("running", "Running"),
+        (Some(_), true) => ("failed", "Failed"),
+        (Some(_), false) => ("done", "Done"),
+    }
+}
+
+fn has_errors(findings: &[Finding]) -> bool {
+    findings
+        .iter()
+        .any(|f| f.severity == mtasts_core::Severity::Error && !f.tolerated)
+}
+
+#[derive(Properties, PartialEq)]
+struct StepProps {
+    number: u8,
+    title: AttrValue,
+    done: Option<f64>,
+    started: f64,
+    failed: bool,
+    children: Html,
+}
+
+#[function_component(Step)]
+fn step(p: &StepProps) -> Html {
+    let (state, label) = step_state(p.done, p.failed);
+    let duration = p
+        .done
+        .map(|d| format!("{:.0} ms", (d - p.started).max(0.0)))
+        .unwrap_or_default();
+    html! {
+        <li class={classes!("step", state)} data-step-state={state}>
+            <div class="step-head">
+                <h3><span class="step-number">{ p.number }</span>{ p.title.clone() }</h3>
+                <span class={classes!("step-state", state)}>{ label }</span>
+                <span class="duration">{ duration }</span>
+            </div>
+            if p.done.is_some() {
+                <div class="step-body">{ p.children.clone() }</div>
+            }
+        </li>
+    }
+}
+
+#[function_component(ReportView)]
+pub fn report_view(p: &ReportProps) -> Html {
+    let r = &*p.report;
+    let (verdict, class) = verdict_text(r.verdict);
+    let state = if r.complete { "done" } else { "running" };
+    let verdict_attr = r.verdict.map(|v| v.as_str()).unwrap_or("");
+    let _ = now;
+    let domain_label = match &p.unicode {
+        Some(u) => format!("{u} ({})", r.domain),
+        None => r.domain.clone(),
+    };
+    let lookup_failed = matches!(
+        r.txt.status,
+        Some(mtasts_core::RecordStatus::Error | mtasts_core::RecordStatus::Invalid)
+    );
+    let fetch_failed = r
+        .policy
+        .fetch
+        .as_ref()
+        .is_some_and(|f| f.status != FetchStatus::Ok)
+        && r.txt.status == Some(mtasts_core::RecordStatus::Valid);
+    html! {
+        <section id="report" class="report" data-state={state} data-verdict={verdict_attr} aria-labelledby="report-title">
+            <div class={classes!("verdict-banner", class)} role="status" aria-live="polite">
+                <h2 id="report-title">
+                    <span class="verdict-domain">{ domain_label }</span>
+                    <span class="verdict-label">{ verdict }</span>
+                </h2>
+                <p class="verdict-summary">{ &r.summary }</p>
+            </div>
+            if r.complete {
+                <Export report={p.report.clone()} />
+            }
+            <ol class="steps">
+                <Step number=1 title="Lookup" done={p.timings.lookup} started={p.started} failed={lookup_failed}>
+                    { lookup(r) }
+                </Step>
+                <Step number=2 title="Retrieval" done={p.timings.retrieval} started={p.started} failed={fetch_failed}>
+                    { retrieval(r) }
+                </Step>
+                <Step number=3 title="Validation" done={p.timings.retrieval} started={p.started} failed={has_errors(&r.policy.findings) && r.policy.fetch.as_ref().is_some_and(|f| f.status == FetchStatus::Ok)}>
+                    { validation(r) }
+                </Step>
+                <Step number=4 title="TLS" done={p.timings.tls} started={p.started} failed={r.mx.iter().any(|m| m.tls.as_ref().is_some_and(|t| t.status != TlsStatus::Ok))}>
+                    { tls(r) }
+                </Step>
+            </ol>
+            <section class="all-findings" aria-labelledby="findings-title">
+                <h3 id="findings-title">{ "Findings" }</h3>
+                <FindingList findings={r.findings.clone()} empty="No findings." />
+            </section>
+        </section>
+    }
+}
+
+fn ttl(t: Option<u32>) -> String {
+    t.map(|t| format!(" (TTL {t} s)")).unwrap_or_default()
+}
+
+fn lookup(r: &Report) -> Html {
+    let status = |s: Option<mtasts_core::RecordStatus>| s.map_or("…", |s| s.as_str());
+    html! {
+        <dl class="facts">
+            <dt>{ "_mta-sts TXT" }</dt>
+            <dd>
+                <span class="status">{ status(r.txt.status) }</span>{ ttl(r.txt.ttl) }
+                if let Some(id) = &r.txt.id { { format!(", id {id}") } }
+                if !r.txt.cname.is_empty() { <div class="small">{ format!("via CNAME {}", r.txt.cname.join(" → ")) }</div> }
+                { for r.txt.records.iter().map(|t| html! { <code class="record">{ t }</code> }) }
+            </dd>
+            <dt>{ "MX" }</dt>
+            <dd>
+                if r.mx.is_empty() { { "none" } }
+                { for r.mx.iter().map(|m| html! { <code class="record">{ format!("{} {}", m.preference, m.host) }</code> }) }
+            </dd>
+            <dt>{ "_smtp._tls TXT (TLS-RPT)" }</dt>
+            <dd>
+                <span class="status">{ status(r.tlsrpt.status) }</span>{ ttl(r.tlsrpt.ttl) }
+                { for r.tlsrpt.records.iter().map(|t| html! { <code class="record">{ t }</code> }) }
+            </dd>
+        </dl>
+    }
+}
+
+fn certificate(c: &Certificate) -> Html {
+    html! {
+        <>
+            <dt>{ "Certificate" }</dt>
+            <dd>
+                { format!("for {}; issued by {}", c.sans.join(", "), c.issuer) }
+                <div class="small">{ format!("valid until {} ({} days left), {} certificate(s) sent", c.not_after, c.days_left, c.chain_len) }</div>
+            </dd>
+        </>
+    }
+}
+
+fn retrieval(r: &Report) -> Html {
+    let Some(f) = &r.policy.fetch else {
+        return html! {};
+    };
+    html! {
+        <>
+            <p class="small">{ "The policy is fetched by the companion service: a browser cannot see the certificate or redirects, and most policy hosts send no CORS headers." }</p>
+            <dl class="facts">
+                <dt>{ "URL" }</dt><dd><code>{ &f.url }</code></dd>
+                <dt>{ "Result" }</dt><dd><span class="status">{ f.status.as_str() }</span>{ f.error.as_deref().map(|e| format!(" — {e}")).unwrap_or_default() }</dd>
+                if let Some(s) = f.http_status { <dt>{ "HTTP status" }</dt><dd>{ s }</dd> }
+                if let Some(to) = &f.redirect_to { <dt>{ "Redirects to" }</dt><dd><code>{ to }</code>{ " (not followed)" }</dd> }
+                if let Some(ct) = &f.content_type { <dt>{ "Content-Type" }</dt><dd><code>{ ct }</code></dd> }
+                if let Some(b) = f.bytes { <dt>{ "Size" }</dt><dd>{ format!("{b} bytes") }</dd> }
+                if let Some(c) = &f.certificate { { certificate(c) } }
+            </dl>
+        </>
+    }
+}
+
+fn validation(r: &Report) -> Html {
+    let body = r.policy.fetch.as_ref().and_then(|f| f.body.clone());
+    let by_line = |n: usize| {
+        r.policy
+            .findings
+            .iter()
+            .filter(|f| f.line == Some(n as u32))
+            .map(|f| f.severity)
+            .min()
+    };
+    let unused: Vec<&String> = r
+        .policy
+        .mx
+        .iter()
+        .filter(|p| !r.mx.iter().any(|m| m.pattern.as_ref() == Some(*p)))
+        .collect();
+    html! {
+        <>
+            if let Some(body) = body {
+                <div class="policy-text" aria-label="The policy as served, with line numbers">
+                    { for body.lines().take(200).enumerate().map(|(i, line)| {
+                        let class = match by_line(i + 1) {
+                            Some(mtasts_core::Severity::Error) => "pline error",
+                            Some(mtasts_core::Severity::Warning) => "pline warning",
+                            _ => "pline",
+                        };
+                        html! { <div class={class}><span class="ln">{ i + 1 }</span><code>{ line }</code></div> }
+                    }) }
+                </div>
+            }
+            <p>
+                { format!("Policy {}", if r.policy.valid { "valid" } else { "invalid" }) }
+                { r.policy.mode.map(|m| format!(", mode {}", m.as_str())).unwrap_or_default() }
+                { r.policy.max_age.map(|a| format!(", cached by senders for up to {a} s")).unwrap_or_default() }
+            </p>
+            <ul class="matches">
+                { for r.mx.iter().map(|m| html! {
+                    <li>
+                        <code>{ &m.host }</code>
+                        { match &m.pattern { Some(p) => html! { <>{ " is covered by " }<code>{ p }</code></> }, None => html! { <strong>{ " is covered by no pattern" }</strong> } } }
+                    </li>
+                }) }
+                { for unused.iter().map(|p| html! { <li><code>{ p.as_str() }</code>{ " covers no MX host" }</li> }) }
+            </ul>
+        </>
+    }
+}
+
+fn tls(r: &Report) -> Html {
+    html! {
+        <div class="table-wrap">
+            <table class="mx-table">
+                <caption class="visually-hidden">{ "STARTTLS probe and sender behaviour per MX host" }</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{ "MX host" }</th>
+                        <th scope="col">{ "STARTTLS / TLS" }</th>
+                        <th scope="col">{ "Certificate" }</th>
+                        <th scope="col">{ "Senders will" }</th>
+                        <th scope="col">{ "TLS-RPT result" }</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    { for r.mx.iter().map(mx_row) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+fn mx_row(m: &MxReport) -> Html {
+    let tls_status = m.tls.as_ref().map_or("running", |t| t.status.as_str());
+    let sender = match m.sender {
+        Some(Sender::Deliver) => "deliver",
+        Some(Sender::Refuse) => "refuse",
+        Some(Sender::DeliverUnverified) => "deliver unverified",
+        None => "—",
+    };
+    html! {
+        <tr data-mx={m.host.clone()} data-matched={m.matched.to_string()} data-tls={tls_status}>
+            <th scope="row"><span class="pref">{ m.preference }</span>{ " " }{ &m.host }
+                <div class="small">{ m.addresses.join(", ") }</div>
+            </th>
+            <td>
+                <span class={classes!("status", if tls_status == "ok" { "ok" } else { "bad" })}>{ tls_status }</span>
+                if let Some(t) = &m.tls {
+                    <div class="small">{ [t.version.clone(), t.cipher.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ") }</div>
+                    if !t.transcript.is_empty() {
+                        <details class="transcript">
+                            <summary>{ "SMTP transcript" }</summary>
+                            <pre>{ t.transcript.join("\n") }</pre>
+                        </details>
+                    }
+                }
+            </td>
+            <td>
+                if let Some(c) = m.tls.as_ref().and_then(|t| t.cert.as_ref()) {
+                    { c.sans.join(", ") }
+                    <div class="small">{ format!("{} days left", c.days_left) }</div>
+                }
+            </td>
+            <td class={classes!("sender", sender.replace(' ', "-"))}>{ sender }</td>
+            <td>{ m.tlsrpt_result.clone().unwrap_or_else(|| "—".into()) }</td>
+        </tr>
+    }
+}
