@@ -272,7 +272,7 @@ fn mx_row(m: &MxReport) -> Html {
             <th scope="row"><span class="pref">{ m.preference }</span>{ " " }{ &m.host }
                 <div class="small">{ m.addresses.join(", ") }</div>
             </th>
-            <td>
+            <td data-label="STARTTLS / TLS: ">
                 <span class={classes!("status", if tls_status == "ok" { "ok" } else { "bad" })}>{ tls_status }</span>
                 if let Some(t) = &m.tls {
                     <div class="small">{ [t.version.clone(), t.cipher.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ") }</div>
@@ -284,14 +284,14 @@ fn mx_row(m: &MxReport) -> Html {
                     }
                 }
             </td>
-            <td>
+            <td data-label="Certificate: ">
                 if let Some(c) = m.tls.as_ref().and_then(|t| t.cert.as_ref()) {
                     { c.sans.join(", ") }
                     <div class="small">{ format!("{} days left", c.days_left) }</div>
                 }
             </td>
-            <td class={classes!("sender", sender.replace(' ', "-"))}>{ sender }</td>
-            <td>{ m.tlsrpt_result.clone().unwrap_or_else(|| "—".into()) }</td>
+            <td class={classes!("sender", sender.replace(' ', "-"))} data-label="Senders will: ">{ sender }</td>
+            <td data-label="TLS-RPT result: ">{ m.tlsrpt_result.clone().unwrap_or_else(|| "—".into()) }</td>
         </tr>
     }
 }

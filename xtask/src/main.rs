@@ -113,27 +113,48 @@ fn test() -> Result<(), String> {
     browser_tests(&sh)
 }
 
-/// Serves dist/ with the companion on a free loopback port and runs the browser tests.
+/// Starts the test world and the companion pointed at it (serving dist/) on free loopback
+/// ports, then runs the browser tests against them.
 fn browser_tests(sh: &Shell) -> Result<(), String> {
-    let mtasts = sh.target_dir().join("debug/mtasts");
+    sh.run("cargo", &["build", "--package", "testworld"])?;
+    let debug = sh.target_dir().join("debug");
+    let mut world = sh.spawn_world(&debug.join("testworld"))?;
     let dist = root().join("dist");
     let mut server = sh.spawn_server(
-        &mtasts,
+        &debug.join("mtasts"),
         &[
             "serve",
             "--listen",
             "127.0.0.1:0",
             "--dist",
             dist.to_str().ok_or("dist path is not UTF-8")?,
+            "--doh",
+            &world.doh,
+            "--ca",
+            &world.ca,
+            "--allow-private",
+            "--timeout",
+            "2",
+            "--rate-burst",
+            "100000",
+            "--probes-per-host",
+            "100000",
         ],
     )?;
     let url = server.url.clone();
-    eprintln!("xtask: browser tests against {url}");
+    eprintln!(
+        "xtask: browser tests against {url}, test world DoH at {}",
+        world.doh
+    );
     let result = sh.run_env(
         "node",
         &["--test", "--test-concurrency=1", "tests/browser/"],
-        &[("MTASTS_BASE_URL", url.as_str())],
+        &[
+            ("MTASTS_BASE_URL", url.as_str()),
+            ("MTASTS_DOH", world.doh.as_str()),
+        ],
     );
     server.stop();
+    world.stop();
     result
 }

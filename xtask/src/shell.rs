@@ -130,3 +130,54 @@ impl Drop for Server {
         self.stop();
     }
 }
+
+/// The test world, running as a child process until stopped.
+pub struct World {
+    pub doh: String,
+    pub ca: String,
+    child: Child,
+}
+
+impl World {
+    pub fn stop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Shell {
+    /// Starts `testworld`, which prints its DoH URL and CA file as a JSON line and stops
+    /// when its standard input closes.
+    pub fn spawn_world(&self, program: &Path) -> Result<World, String> {
+        let mut child = Command::new(program)
+            .current_dir(root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().ok_or("no stdout")?)
+            .read_line(&mut line)
+            .map_err(|e| format!("test world output: {e}"))?;
+        let config: serde_json::Value = serde_json::from_str(&line)
+            .map_err(|e| format!("the test world did not start: {line:?} ({e})"))?;
+        let field = |k: &str| {
+            config[k]
+                .as_str()
+                .map(String::from)
+                .ok_or(format!("the test world gave no {k}"))
+        };
+        Ok(World {
+            doh: field("doh")?,
+            ca: field("ca")?,
+            child,
+        })
+    }
+}

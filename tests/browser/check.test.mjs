@@ -1,0 +1,194 @@
+// The live check in a real browser, against the test world: DNS from the page over DoH,
+// the policy and the probes through the companion that serves the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { BASE_URL, ARTIFACTS, launch, watchErrors } from './lib.mjs';
+
+const DOH = process.env.MTASTS_DOH;
+let browser;
+before(async () => { browser = await launch({ ignoreHTTPSErrors: true }); });
+after(async () => { await browser?.close(); });
+
+const link = (domain, extra = '') =>
+  `${BASE_URL}/?domain=${encodeURIComponent(domain)}&resolver=${encodeURIComponent(DOH)}${extra}`;
+
+async function open(url, { width = 1280, height = 900 } = {}) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width, height });
+  const errors = watchErrors(page);
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, errors };
+}
+
+async function finished(page) {
+  await page.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });
+  return page.evaluate(() => ({
+    verdict: document.querySelector('#report').dataset.verdict,
+    mx: [...document.querySelectorAll('tr[data-mx]')].map((r) => [r.dataset.mx, r.dataset.tls, r.dataset.matched]),
+    url: location.search,
+  }));
+}
+
+// Each scenario's verdict and MX rows, as `mtasts check` reports them for the same world.
+const SCENARIOS = {
+  'good.test': ['pass', [['mx1.good.test', 'ok', 'true'], ['mx2.good.test', 'ok', 'true']]],
+  'testing.test': ['warn', [['mx1.testing.test', 'ok', 'true']]],
+  'no-txt.test': ['none', [['mx1.no-txt.test', 'ok', 'false']]],
+  'policy-404.test': ['fail', [['mx1.policy-404.test', 'ok', 'false']]],
+  'mx-mismatch.test': ['fail', [['mx1.mx-mismatch.test', 'ok', 'true'], ['mx2.mx-mismatch.test', 'ok', 'false']]],
+  'mx-expired.test': ['fail', [['mx1.mx-expired.test', 'certificate-expired', 'true']]],
+  'no-starttls.test': ['fail', [['mx1.no-starttls.test', 'starttls-not-supported', 'true']]],
+  'wildcard.test': ['fail', [['a.wildcard.test', 'ok', 'true'], ['b.deep.wildcard.test', 'ok', 'false']]],
+};
+
+for (const [domain, [verdict, mx]] of Object.entries(SCENARIOS)) {
+  test(`a shared link runs the check of ${domain}`, async () => {
+    const { page, errors } = await open(link(domain));
+    const got = await finished(page);
+    assert.equal(got.verdict, verdict);
+    assert.deepEqual(got.mx, mx);
+    assert.deepEqual(errors.filter((e) => !e.includes('integrity')), []);
+    if (domain === 'mx-mismatch.test') {
+      await page.screenshot({ path: `${ARTIFACTS}check-desktop.png`, fullPage: true });
+    }
+    await page.close();
+  });
+}
+
+test('the report shows the steps, the senders and the findings with their fixes', async () => {
+  const { page } = await open(link('mx-expired.test'));
+  await finished(page);
+  const steps = await page.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.stepState));
+  assert.deepEqual(steps, ['done', 'done', 'done', 'failed']);
+  assert.match(await page.locator('tr[data-mx="mx1.mx-expired.test"]').innerText(), /refuse/);
+  assert.match(await page.locator('tr[data-mx="mx1.mx-expired.test"]').innerText(), /certificate-expired/);
+  const finding = page.locator('.all-findings li[data-code="mx.cert.expired"]');
+  assert.match(await finding.innerText(), /Fix: Renew the certificate/);
+  assert.equal(await finding.locator('a.rfc').getAttribute('href'), 'https://www.rfc-editor.org/rfc/rfc8461#section-4.2');
+  assert.match(await page.locator('.verdict-banner').innerText(), /FAIL/i);
+  await page.close();
+});
+
+test('what people paste is normalized, and the URL follows', async () => {
+  const { page } = await open(`${BASE_URL}/?resolver=${encodeURIComponent(DOH)}`);
+  for (const [typed, domain] of [
+    ['https://Good.TEST/some/path', 'good.test'],
+    ['postmaster@testing.test', 'testing.test'],
+    ['  No-TXT.test.  ', 'no-txt.test'],
+  ]) {
+    await page.locator('#domain-input').fill(typed);
+    await page.locator('#domain-input').press('Enter');
+    await page.waitForFunction((d) => new URLSearchParams(location.search).get('domain') === d, domain);
+    const got = await finished(page);
+    assert.equal(new URLSearchParams(got.url).get('resolver'), DOH, 'the resolver stays in the link');
+    assert.equal(await page.locator('.verdict-domain').innerText(), domain);
+  }
+  await page.close();
+});
+
+test('bad input gets a specific message and sends nothing', async () => {
+  const { page } = await open(`${BASE_URL}/?resolver=${encodeURIComponent(DOH)}`);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  for (const [typed, words] of [
+    ['192.0.2.1', /IP address/],
+    ['localhost', /single label/],
+    ['exa mple.com', /not a domain name/],
+    ['', /enter a domain/],
+  ]) {
+    await page.locator('#domain-input').fill(typed);
+    await page.locator('#domain-input').press('Enter');
+    await page.waitForFunction(() => document.querySelector('#domain-error').textContent.length > 0);
+    assert.match(await page.locator('#domain-error').innerText(), words);
+    assert.equal(await page.locator('#domain-input').getAttribute('aria-invalid'), 'true');
+  }
+  assert.deepEqual(requests, [], 'no request left the page');
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('domain'), null);
+  await page.close();
+});
+
+test('the policy host offers its parent, and Unicode names show both forms', async () => {
+  const { page } = await open(`${BASE_URL}/?resolver=${encodeURIComponent(DOH)}`);
+  await page.locator('#domain-input').fill('mta-sts.good.test');
+  await page.locator('#domain-input').press('Enter');
+  await page.getByRole('button', { name: 'Check good.test instead' }).click();
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('domain') === 'good.test');
+  assert.equal((await finished(page)).verdict, 'pass');
+
+  await page.locator('#domain-input').fill('Bücher.test');
+  await page.locator('#domain-input').press('Enter');
+  await page.waitForFunction(() => new URLSearchParams(location.search).get('domain') === 'xn--bcher-kva.test');
+  const got = await finished(page);
+  assert.equal(got.verdict, 'none');
+  assert.equal(await page.locator('.verdict-domain').innerText(), 'bücher.test (xn--bcher-kva.test)');
+  await page.close();
+});
+
+test('back, forward and reload show the check the URL names', async () => {
+  const { page } = await open(link('good.test'));
+  assert.equal((await finished(page)).verdict, 'pass');
+  await page.locator('#domain-input').fill('mx-expired.test');
+  await page.locator('#domain-input').press('Enter');
+  await page.waitForFunction(() => document.querySelector('#report')?.dataset.verdict === 'fail');
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('#report')?.dataset.verdict === 'pass');
+  assert.equal(await page.locator('.verdict-domain').innerText(), 'good.test');
+  await page.goForward();
+  await page.waitForFunction(() => document.querySelector('#report')?.dataset.verdict === 'fail');
+  await page.reload();
+  assert.equal((await finished(page)).verdict, 'fail');
+  await page.close();
+});
+
+test('without the companion the DNS steps still run and the page says what could not', async () => {
+  const { page } = await open(link('good.test', '&companion=https%3A%2F%2F127.0.0.1%3A9'));
+  const got = await finished(page);
+  assert.equal(got.verdict, 'warn');
+  assert.deepEqual(got.mx.map((m) => m[1]), ['unchecked', 'unchecked']);
+  assert.match(await page.locator('.all-findings').innerText(), /companion service/);
+  assert.match(await page.locator('li.step').first().innerText(), /valid/);
+  await page.close();
+});
+
+test('export: Markdown to the clipboard, JSON as a download', async () => {
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE_URL });
+  const { page } = await open(link('mx-mismatch.test'));
+  await finished(page);
+  await page.getByRole('button', { name: 'Copy Markdown' }).click();
+  await page.waitForFunction(() => document.querySelector('.export-status').textContent.includes('Markdown'));
+  const md = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(md, /^# MTA-STS check of mx-mismatch\.test: FAIL/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
+  assert.equal(download.suggestedFilename(), 'mta-sts-mx-mismatch.test.json');
+  const report = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(report.verdict, 'fail');
+  assert.equal(report.mx[1].sender, 'refuse');
+  await page.close();
+});
+
+test('phone width, dark mode and an accessibility scan', async () => {
+  const { page } = await open(link('mx-mismatch.test'), { width: 360, height: 780 });
+  await finished(page);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  await page.screenshot({ path: `${ARTIFACTS}check-phone.png`, fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: `${ARTIFACTS}check-phone-dark.png`, fullPage: true });
+  await page.close();
+
+  // axe-core is injected as an inline script, which the page's CSP rightly forbids, so
+  // this one scan runs in a browser profile that bypasses CSP.
+  const scanner = await launch({ ignoreHTTPSErrors: true, bypassCSP: true });
+  const p2 = await scanner.context.newPage();
+  await p2.goto(link('mx-mismatch.test'));
+  await p2.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });
+  await p2.addScriptTag({ path: new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname });
+  const result = await p2.evaluate(() => axe.run(document));
+  assert.ok(result.passes.length > 10, 'axe ran its rules');
+  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(serious.map((v) => `${v.id}: ${v.nodes.length} (${v.help})`), []);
+  console.log(`axe: ${result.passes.length} rules pass, violations: ${result.violations.map((v) => `${v.id}/${v.impact}`).join(', ') || 'none'}`);
+  await p2.close();
+  await scanner.close();
+});
