@@ -109,19 +109,8 @@ async fn policy(config: &Config, host: &str, url: &str) -> PolicyFetch {
 /// Without the companion: the page's own fetch, which works only where the policy host
 /// sends CORS headers, and sees neither the certificate nor a redirect.
 async fn browser_fetch(url: &str, companion_error: &str) -> PolicyFetch {
-    let mut fetch = PolicyFetch {
-        status: FetchStatus::Unchecked,
-        url: url.to_string(),
-        http_status: None,
-        content_type: None,
-        bytes: None,
-        redirect_to: None,
-        certificate: None,
-        error: Some(format!("companion: {companion_error}")),
-        elapsed_ms: None,
-        body: None,
-        body_base64: None,
-    };
+    let mut fetch = PolicyFetch::new(FetchStatus::Unchecked, url);
+    fetch.error = Some(format!("companion: {companion_error}"));
     let attempt = async {
         let response = Http::get(url)
             .redirect(RequestRedirect::Manual)
@@ -156,16 +145,7 @@ async fn probe(config: &Config, host: &str) -> ProbeResult {
         Err(reason) => ProbeResult {
             addresses: Vec::new(),
             probes: Vec::new(),
-            tls: TlsProbe {
-                status: TlsStatus::Unchecked,
-                address: None,
-                version: None,
-                cipher: None,
-                cert: None,
-                transcript: Vec::new(),
-                error: Some(reason),
-                elapsed_ms: None,
-            },
+            tls: TlsProbe::new(TlsStatus::Unchecked, Some(reason)),
         },
     }
 }

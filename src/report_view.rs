@@ -2,7 +2,7 @@
 //! senders do with each MX, and every finding with its fix. Everything from the network is
 //! rendered as text, never as HTML.
 
-use crate::checker::{now, Timings};
+use crate::checker::Timings;
 use crate::export::Export;
 use crate::findings::FindingList;
 use mtasts_core::report::*;
@@ -57,7 +57,7 @@ fn step(p: &StepProps) -> Html {
     let (state, label) = step_state(p.done, p.failed);
     let duration = p
         .done
-        .map(|d| format!("{:.0} ms", (d - p.started).max(0.0)))
+        .map(|d| format!("{} ms", (d - p.started).max(0.0).round() as u64))
         .unwrap_or_default();
     html! {
         <li class={classes!("step", state)} data-step-state={state}>
@@ -79,7 +79,6 @@ pub fn report_view(p: &ReportProps) -> Html {
     let (verdict, class) = verdict_text(r.verdict);
     let state = if r.complete { "done" } else { "running" };
     let verdict_attr = r.verdict.map(|v| v.as_str()).unwrap_or("");
-    let _ = now;
     let domain_label = match &p.unicode {
         Some(u) => format!("{u} ({})", r.domain),
         None => r.domain.clone(),

@@ -100,10 +100,7 @@ fn text(r: &Report) -> String {
             out,
             "2. Retrieval  {} -> {}{}",
             f.url,
-            serde_json::to_value(f.status)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
+            f.status.as_str(),
             f.http_status
                 .map(|s| format!(" (HTTP {s})"))
                 .unwrap_or_default()
@@ -120,17 +117,8 @@ fn text(r: &Report) -> String {
     );
     let _ = writeln!(out, "4. TLS");
     for m in &r.mx {
-        let status = m
-            .tls
-            .as_ref()
-            .and_then(|t| serde_json::to_value(t.status).ok())
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_else(|| "-".into());
-        let sender = m
-            .sender
-            .and_then(|s| serde_json::to_value(s).ok())
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
+        let status = m.tls.as_ref().map_or("-", |t| t.status.as_str());
+        let sender = m.sender.map_or("unknown", |s| s.as_str());
         let _ = writeln!(
             out,
             "   {:>3} {:<40} {:<28} {:<8} senders: {sender}",

@@ -126,6 +126,23 @@ pub struct PolicyFetch {
 }
 
 impl PolicyFetch {
+    /// A fetch of `url` with nothing seen yet.
+    pub fn new(status: FetchStatus, url: &str) -> Self {
+        PolicyFetch {
+            status,
+            url: url.to_string(),
+            http_status: None,
+            content_type: None,
+            bytes: None,
+            redirect_to: None,
+            certificate: None,
+            error: None,
+            elapsed_ms: None,
+            body: None,
+            body_base64: None,
+        }
+    }
+
     /// Applies what RFC 8461 says about the HTTP answer to a transport-level `ok`: status
     /// 200 only, redirects never followed (§3.3), `text/plain` (§3.2).
     pub fn settled(mut self) -> Self {
@@ -237,6 +254,22 @@ pub struct TlsProbe {
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
+}
+
+impl TlsProbe {
+    /// A probe that saw nothing yet, or ended before TLS with `error`.
+    pub fn new(status: TlsStatus, error: Option<String>) -> Self {
+        TlsProbe {
+            status,
+            address: None,
+            version: None,
+            cipher: None,
+            cert: None,
+            transcript: Vec::new(),
+            error,
+            elapsed_ms: None,
+        }
+    }
 }
 
 /// A probe answer: the host's addresses and the probe of (the first reachable) one.

@@ -14,19 +14,7 @@ use std::time::Instant;
 
 pub async fn fetch_policy(net: &Net, host: &str, url: &str) -> PolicyFetch {
     let started = Instant::now();
-    let mut fetch = PolicyFetch {
-        status: FetchStatus::Ok,
-        url: url.to_string(),
-        http_status: None,
-        content_type: None,
-        bytes: None,
-        redirect_to: None,
-        certificate: None,
-        error: None,
-        elapsed_ms: None,
-        body: None,
-        body_base64: None,
-    };
+    let mut fetch = PolicyFetch::new(FetchStatus::Ok, url);
     let result = match net.slot().await {
         Ok(_slot) => run(net, host, url, &mut fetch).await,
         Err(e) => Err((FetchStatus::ConnectFailed, e)),

@@ -19,16 +19,7 @@ const MAX_TRANSCRIPT: usize = 200;
 const MAX_ADDRESSES: usize = 4;
 
 fn blank() -> TlsProbe {
-    TlsProbe {
-        status: TlsStatus::Ok,
-        address: None,
-        version: None,
-        cipher: None,
-        cert: None,
-        transcript: Vec::new(),
-        error: None,
-        elapsed_ms: None,
-    }
+    TlsProbe::new(TlsStatus::Ok, None)
 }
 
 /// Resolves `host` once and probes each of its addresses (up to four, concurrently). The

@@ -118,10 +118,7 @@ pub async fn probe(
     }
     let started = Instant::now();
     let result = within(&app, probe_mx(&app.net, &host)).await?;
-    let outcome = serde_json::to_value(result.tls.status)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
+    let outcome = result.tls.status.as_str().to_string();
     app.metrics
         .probes
         .get_or_create(&super::metrics::OutcomeLabels { outcome })

@@ -1,0 +1,28 @@
+// Page timings for `cargo xtask bench`: time from navigation to the first render of the app
+// (the domain field exists) and to the finished report of a test-world domain, each a
+// median of ten cold loads (a fresh browser profile each time). Prints one JSON line.
+import { launch } from './lib.mjs';
+
+const BASE = process.env.MTASTS_BASE_URL;
+const DOH = process.env.MTASTS_DOH;
+const RUNS = 10;
+const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const render = [];
+const report = [];
+for (let i = 0; i < RUNS; i++) {
+  const browser = await launch({ ignoreHTTPSErrors: true });
+  const page = await browser.context.newPage();
+  await page.goto(`${BASE}/`);
+  await page.waitForSelector('#domain-input');
+  render.push(await page.evaluate(() => performance.now()));
+  if (DOH) {
+    const start = await page.evaluate(() => performance.now());
+    await page.goto(`${BASE}/?domain=good.test&resolver=${encodeURIComponent(DOH)}`);
+    await page.waitForSelector('#report[data-state="done"]', { timeout: 30000 });
+    report.push(await page.evaluate(() => performance.now()));
+    void start;
+  }
+  await browser.close();
+}
+console.log(JSON.stringify({ first_render_ms: median(render), report_done_ms: DOH ? median(report) : null, runs: RUNS }));
