@@ -192,3 +192,20 @@ test('phone width, dark mode and an accessibility scan', async () => {
   await p2.close();
   await scanner.close();
 });
+
+test('the keyboard alone runs a check', async () => {
+  const { page } = await open(`${BASE_URL}/?resolver=${encodeURIComponent(DOH)}`);
+  // The first Tab reaches the skip link; the domain field follows within a few more.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');
+  let tabs = 1;
+  while (tabs < 5 && (await page.evaluate(() => document.activeElement.id)) !== 'domain-input') {
+    await page.keyboard.press('Tab');
+    tabs += 1;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'domain-input', `not reached in ${tabs} tabs`);
+  await page.keyboard.type('good.test');
+  await page.keyboard.press('Enter');
+  assert.equal((await finished(page)).verdict, 'pass');
+  await page.close();
+});
