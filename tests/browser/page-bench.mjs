@@ -2,6 +2,8 @@
 // (the domain field exists) and to the finished report of a test-world domain, each a
 // median of ten cold loads (a fresh browser profile each time). Prints one JSON line.
 import { launch } from './lib.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const BASE = process.env.MTASTS_BASE_URL;
 const DOH = process.env.MTASTS_DOH;
@@ -25,4 +27,16 @@ for (let i = 0; i < RUNS; i++) {
   }
   await browser.close();
 }
-console.log(JSON.stringify({ first_render_ms: median(render), report_done_ms: DOH ? median(report) : null, runs: RUNS }));
+const dist = process.env.MTASTS_DIST;
+const files = dist
+  ? readdirSync(dist).map((name) => {
+      const bytes = readFileSync(`${dist}/${name}`);
+      return {
+        name,
+        raw: bytes.length,
+        gzip: gzipSync(bytes, { level: 9 }).length,
+        brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+      };
+    })
+  : [];
+console.log(JSON.stringify({ first_render_ms: median(render), report_done_ms: DOH ? median(report) : null, runs: RUNS, files }));

@@ -44,6 +44,12 @@ impl World {
     }
 
     pub fn start_with(specs: Vec<Spec>) -> Result<World, String> {
+        Self::start_at(specs, None)
+    }
+
+    /// As `start_with`, with plain DNS on a fixed address (for tools that only use the
+    /// system resolver, which cannot name a port: e.g. 127.0.0.53:53).
+    pub fn start_at(specs: Vec<Spec>, dns: Option<SocketAddr>) -> Result<World, String> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -69,11 +75,12 @@ impl World {
             }
             let zone = Arc::new(zone);
             let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-            let tcp = tokio::net::TcpListener::bind((loopback, 0))
+            let dns_at = dns.unwrap_or(SocketAddr::new(loopback, 0));
+            let tcp = tokio::net::TcpListener::bind(dns_at)
                 .await
-                .map_err(|e| format!("DNS: {e}"))?;
+                .map_err(|e| format!("DNS on {dns_at}: {e}"))?;
             let port = tcp.local_addr().map_err(|e| e.to_string())?.port();
-            let udp = tokio::net::UdpSocket::bind((loopback, port))
+            let udp = tokio::net::UdpSocket::bind((dns_at.ip(), port))
                 .await
                 .map_err(|e| format!("DNS/UDP: {e}"))?;
             tokio::spawn(dns::serve_plain(zone.clone(), udp, tcp));
@@ -88,7 +95,7 @@ impl World {
             ));
             Ok::<_, String>((
                 format!("https://127.0.0.1:{doh_port}/dns-query"),
-                SocketAddr::new(loopback, port),
+                SocketAddr::new(dns_at.ip(), port),
             ))
         })?;
         Ok(World {

@@ -1,9 +1,16 @@
-//! `testworld`: starts the test world and prints where it is, for the browser tests, the
-//! benchmarks and people who want to try the tool against it. Stops on SIGTERM, Ctrl-C or
-//! when standard input closes.
+//! `testworld [--dns ADDR:PORT]`: starts the test world and prints where it is, for the
+//! browser tests, the benchmarks and people who want to try the tool against it. Stops on
+//! SIGTERM, Ctrl-C or when standard input closes.
 
 fn main() {
-    let world = match testworld::World::start() {
+    // `--dns ADDR:PORT` puts plain DNS on a fixed address, for peers that use the system
+    // resolver in the benchmarks.
+    let args: Vec<String> = std::env::args().collect();
+    let dns = args
+        .windows(2)
+        .find(|w| w[0] == "--dns")
+        .and_then(|w| w[1].parse().ok());
+    let world = match testworld::World::start_at(testworld::scenarios::all(), dns) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("testworld: {e}");

@@ -28,6 +28,7 @@ pub fn run(sh: &Shell) -> Result<(), String> {
     )?;
     let release = sh.target_dir().join("release");
     let mut world = Command::new(release.join("testworld"))
+        .args(["--dns", crate::peers::DNS])
         .current_dir(root())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -90,7 +91,21 @@ pub fn run(sh: &Shell) -> Result<(), String> {
         }
         Ok(())
     })();
-    let result = result.and_then(|()| companion_load(&release, &doh, &ca));
+    let domains: Vec<String> = config["domains"]
+        .as_array()
+        .map(|d| {
+            d.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let result = result
+        .and_then(|()| companion_load(&release, &doh, &ca))
+        .and_then(|()| page(sh, &release, &doh, &ca))
+        .and_then(|()| crate::peers::run(sh, &release, &ca, &domains));
+    drop(world.stdin.take());
+    let _ = world.wait();
+    let result = result.and_then(|()| crate::peers::parsers(sh));
     drop(world.stdin.take());
     let _ = world.wait();
     result
@@ -108,16 +123,14 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 /// One blocking HTTP/1.1 GET; returns the status code and the whole response.
 fn http_get_body(addr: &str, path: &str) -> Result<(u16, String), String> {
     use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    let mut s = std::net::TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
     s.set_read_timeout(Some(Duration::from_secs(120)))
         .map_err(|e| e.to_string())?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
+    // One write of the whole request, as real clients send it.
+    let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n");
+    s.write_all(request.as_bytes()).map_err(|e| format!("send: {e}"))?;
     let mut out = Vec::new();
-    s.read_to_end(&mut out).map_err(|e| e.to_string())?;
+    s.read_to_end(&mut out).map_err(|e| format!("read: {e}"))?;
     let text = String::from_utf8_lossy(&out).into_owned();
     let status = text
         .split_whitespace()
@@ -219,5 +232,70 @@ fn companion_load(release: &std::path::Path, doh: &str, ca: &str) -> Result<(), 
             n as f64 / wall.as_secs_f64()
         );
     }
+    Ok(())
+}
+
+/// Sizes of what the page loads, and its timings in headless Chromium (cold profile per
+/// load, median of ten): first render, and a finished report of a test-world domain.
+fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<(), String> {
+    let dist = root().join("dist");
+    let dist = dist.to_str().ok_or("dist path")?;
+    let mut server = sh.spawn_server(
+        &release.join("mtasts"),
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--dist",
+            dist,
+            "--doh",
+            doh,
+            "--ca",
+            ca,
+            "--allow-private",
+            "--timeout",
+            "5",
+            "--rate-burst",
+            "100000",
+            "--probes-per-host",
+            "100000",
+        ],
+    )?;
+    let out = sh
+        .command("node", &["tests/browser/page-bench.mjs"])
+        .env("MTASTS_BASE_URL", &server.url)
+        .env("MTASTS_DOH", doh)
+        .env("MTASTS_DIST", dist)
+        .output()
+        .map_err(|e| e.to_string())?;
+    server.stop();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("page bench: {e}: {}", String::from_utf8_lossy(&out.stderr)))?;
+    println!("\nThe page: what it loads (gzip -9, brotli 11)\n");
+    println!("| file | raw | gzip | brotli |");
+    println!("|---|---:|---:|---:|");
+    let (mut raw, mut gz, mut br) = (0, 0, 0);
+    for f in v["files"].as_array().into_iter().flatten() {
+        let n = |k: &str| f[k].as_u64().unwrap_or(0);
+        raw += n("raw");
+        gz += n("gzip");
+        br += n("brotli");
+        println!(
+            "| {} | {} | {} | {} |",
+            f["name"].as_str().unwrap_or("?"),
+            n("raw"),
+            n("gzip"),
+            n("brotli")
+        );
+    }
+    println!(
+        "| total | {raw} | {gz} ({:.1} KiB) | {br} ({:.1} KiB) |",
+        gz as f64 / 1024.0,
+        br as f64 / 1024.0
+    );
+    println!(
+        "\nHeadless Chromium, cold profile, median of {}: first render {:.0} ms; finished report of good.test {:.0} ms after navigation",
+        v["runs"], v["first_render_ms"].as_f64().unwrap_or(f64::NAN), v["report_done_ms"].as_f64().unwrap_or(f64::NAN)
+    );
     Ok(())
 }

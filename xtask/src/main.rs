@@ -5,6 +5,7 @@
 
 mod bench;
 mod csp;
+mod peers;
 mod setup;
 mod shell;
 
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn build_web(sh: &Shell) -> Result<(), String> {
+pub fn build_web(sh: &Shell) -> Result<(), String> {
     sh.run("cargo", &["fetch"])?;
     sh.run("trunk", &["build", "--release", "--offline"])?;
     csp::pin_loader(&root().join("dist/index.html"))
