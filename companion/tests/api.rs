@@ -33,19 +33,19 @@ fn companion(private: bool, extra: &[&str]) -> Server {
     Server::start(&args)
 }
 
-fn open() -> &'static Server {
-    static OPEN: OnceLock<Server> = OnceLock::new();
-    OPEN.get_or_init(|| {
-        companion(
-            true,
-            &["--rate-burst", "10000", "--probes-per-host", "10000"],
-        )
-    })
+/// A companion with generous limits. Each test starts its own and drops it at its end, so
+/// no server outlives the test process (a static one would never be dropped).
+fn open() -> Server {
+    companion(
+        true,
+        &["--rate-burst", "10000", "--probes-per-host", "10000"],
+    )
 }
 
 #[test]
 fn probe_reports_the_starttls_session_of_one_mx() {
-    let r = open().get("/api/v1/probe?mx=mx1.good.test&domain=good.test");
+    let server = open();
+    let r = server.get("/api/v1/probe?mx=mx1.good.test&domain=good.test");
     assert_eq!(r.status, 200, "{}", r.body);
     let v = r.json();
     assert_eq!(v["host"], "mx1.good.test");
@@ -70,7 +70,8 @@ fn probe_reports_the_starttls_session_of_one_mx() {
 
 #[test]
 fn every_address_of_an_mx_host_is_probed() {
-    let v = open().get("/api/v1/probe?mx=two-addresses.test").json();
+    let server = open();
+    let v = server.get("/api/v1/probe?mx=two-addresses.test").json();
     assert_eq!(
         v["addresses"],
         serde_json::json!(["127.0.9.4", "127.0.9.5"])
@@ -93,7 +94,8 @@ fn every_address_of_an_mx_host_is_probed() {
 
 #[test]
 fn policy_fetch_reports_what_a_browser_hides() {
-    let v = open().get("/api/v1/policy?domain=good.test").json();
+    let server = open();
+    let v = server.get("/api/v1/policy?domain=good.test").json();
     assert_eq!(v["status"], "ok");
     assert_eq!(v["http_status"], 200);
     assert_eq!(v["content_type"], "text/plain");
@@ -101,7 +103,7 @@ fn policy_fetch_reports_what_a_browser_hides() {
     assert_eq!(v["certificate"]["sans"][0], "mta-sts.good.test");
     assert_eq!(v["certificate"]["chain_len"], 2);
 
-    let v = open()
+    let v = server
         .get("/api/v1/policy?domain=policy-redirect.test")
         .json();
     assert_eq!(v["http_status"], 301);
@@ -110,7 +112,7 @@ fn policy_fetch_reports_what_a_browser_hides() {
         "https://www.policy-redirect.test/mta-sts.txt"
     );
 
-    let v = open()
+    let v = server
         .get("/api/v1/policy?domain=policy-wrong-cert.test")
         .json();
     assert_eq!(v["status"], "certificate-host-mismatch");
@@ -119,7 +121,8 @@ fn policy_fetch_reports_what_a_browser_hides() {
 
 #[test]
 fn check_returns_the_whole_report() {
-    let v = open().get("/api/v1/check?domain=Good.Test.").json();
+    let server = open();
+    let v = server.get("/api/v1/check?domain=Good.Test.").json();
     assert_eq!(v["domain"], "good.test");
     assert_eq!(v["verdict"], "pass");
     assert_eq!(v["mx"].as_array().unwrap().len(), 2);
@@ -127,6 +130,7 @@ fn check_returns_the_whole_report() {
 
 #[test]
 fn bad_input_gets_400_with_a_json_reason() {
+    let server = open();
     let long_name = format!("{}.test", vec!["a".repeat(60); 5].join("."));
     let long_label = format!("{}.test", "a".repeat(64));
     for (path, code, words) in [
@@ -156,7 +160,7 @@ fn bad_input_gets_400_with_a_json_reason() {
             "IP address",
         ),
     ] {
-        let r = open().get(path);
+        let r = server.get(path);
         assert_eq!(r.status, 400, "{path}: {}", r.body);
         let v = r.json();
         assert_eq!(v["error"]["code"], code, "{path}");
@@ -169,7 +173,8 @@ fn bad_input_gets_400_with_a_json_reason() {
 
 #[test]
 fn openapi_documents_every_route() {
-    let v = open().get("/api/v1/openapi.json").json();
+    let server = open();
+    let v = server.get("/api/v1/openapi.json").json();
     assert_eq!(v["openapi"], "3.1.0");
     for route in [
         "/api/v1/probe",
@@ -278,13 +283,14 @@ fn ssrf_targets_are_refused_with_the_rule_and_nothing_connects() {
 
 #[test]
 fn a_name_is_resolved_once_and_the_vetted_address_is_the_one_connected() {
+    let server = open();
     let w = world();
     let before: Vec<usize> = w
         .rebind_hits
         .iter()
         .map(|h| h.load(Ordering::SeqCst))
         .collect();
-    let v = open().get("/api/v1/probe?mx=rebind.test").json();
+    let v = server.get("/api/v1/probe?mx=rebind.test").json();
     assert_eq!(v["tls"]["status"], "ok", "{v}");
     assert_eq!(
         v["addresses"].as_array().unwrap().len(),
@@ -306,7 +312,7 @@ fn a_name_is_resolved_once_and_the_vetted_address_is_the_one_connected() {
 
 #[test]
 fn hostile_servers_end_in_classified_errors_while_others_are_served() {
-    let s = open();
+    let s = &open();
     let hostile = [
         ("/api/v1/probe?mx=mx1.hostile-drip.test", "timeout"),
         ("/api/v1/probe?mx=mx1.hostile-endless.test", "smtp-error"),
@@ -449,8 +455,9 @@ fn a_saturated_service_answers_503() {
 
 #[test]
 fn cors_is_same_origin_unless_an_origin_is_allowed() {
+    let server = open();
     let origin = [("Origin", "https://app.example")];
-    let r = open().get_with("/api/v1/openapi.json", &origin);
+    let r = server.get_with("/api/v1/openapi.json", &origin);
     assert!(r.header("access-control-allow-origin").is_none());
     let s = companion(true, &["--cors-origin", "https://app.example"]);
     let r = s.get_with("/api/v1/openapi.json", &origin);

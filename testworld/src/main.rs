@@ -51,4 +51,6 @@ fn main() {
         }
     });
     drop(world);
+    // The thread blocked on stdin would keep a dropped runtime waiting; leave now.
+    std::process::exit(0);
 }

@@ -128,7 +128,8 @@ fn http_get_body(addr: &str, path: &str) -> Result<(u16, String), String> {
         .map_err(|e| e.to_string())?;
     // One write of the whole request, as real clients send it.
     let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n");
-    s.write_all(request.as_bytes()).map_err(|e| format!("send: {e}"))?;
+    s.write_all(request.as_bytes())
+        .map_err(|e| format!("send: {e}"))?;
     let mut out = Vec::new();
     s.read_to_end(&mut out).map_err(|e| format!("read: {e}"))?;
     let text = String::from_utf8_lossy(&out).into_owned();
