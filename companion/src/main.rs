@@ -28,3 +28,11 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// The async runtime for `check` and `serve`, or the exit code when it cannot start.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Runtime::new().map_err(|e| {
+        eprintln!("mtasts: cannot start the runtime: {e}");
+        ExitCode::from(1)
+    })
+}
