@@ -29,6 +29,22 @@ enum Upstream {
     Dns(SocketAddr),
 }
 
+struct Cleanup<'a> {
+    map: &'a InFlight,
+    key: &'a (String, RecordType),
+    cell: &'a Arc<tokio::sync::OnceCell<DnsAnswer>>,
+}
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.get(self.key).is_some_and(|c| Arc::ptr_eq(c, self.cell)) {
+                map.remove(self.key);
+            }
+        }
+    }
+}
+
 /// Idle DoH connections kept for reuse: a check makes a dozen queries, a busy companion
 /// thousands, and a TLS handshake per query would cost more than the query.
 const MAX_IDLE_DOH: usize = 64;
@@ -100,16 +116,16 @@ impl Resolver {
         let Some(cell) = cell else {
             return self.query_upstream(name, rtype).await;
         };
-        let answer = cell
-            .get_or_init(|| self.query_upstream(name, rtype))
+        // Removes the entry however this call ends, even when its task is cancelled
+        // mid-query, so the map only ever holds look-ups under way.
+        let _cleanup = Cleanup {
+            map: &self.inflight,
+            key: &key,
+            cell: &cell,
+        };
+        cell.get_or_init(|| self.query_upstream(name, rtype))
             .await
-            .clone();
-        if let Ok(mut map) = self.inflight.lock() {
-            if map.get(&key).is_some_and(|c| Arc::ptr_eq(c, &cell)) {
-                map.remove(&key);
-            }
-        }
-        answer
+            .clone()
     }
 
     async fn query_upstream(&self, name: &str, rtype: RecordType) -> DnsAnswer {
@@ -286,4 +302,41 @@ fn random_id(counter: u16) -> u16 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u16(counter);
     h.finish() as u16
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_cancelled_lookup_leaves_nothing_behind_and_twins_share_one_query() {
+        // A DNS server that counts queries and never answers.
+        let server = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = server.local_addr().unwrap();
+        let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = seen.clone();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 512];
+            while server.recv_from(&mut buf).await.is_ok() {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let resolver = Resolver::dns(&addr.to_string(), Duration::from_secs(30)).unwrap();
+        let (a, b) = (resolver.clone(), resolver.clone());
+        let first = tokio::spawn(async move { a.query("example.test", RecordType::Txt).await });
+        let second = tokio::spawn(async move { b.query("example.test", RecordType::Txt).await });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(
+            seen.load(Ordering::SeqCst),
+            1,
+            "identical concurrent look-ups share one query"
+        );
+        first.abort();
+        second.abort();
+        let _ = (first.await, second.await);
+        assert!(
+            resolver.inflight.lock().unwrap().is_empty(),
+            "cancelled look-ups are forgotten"
+        );
+    }
 }
