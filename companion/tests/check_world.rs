@@ -14,22 +14,20 @@ fn world() -> &'static World {
     })
 }
 
-fn check(args: &[&str]) -> Output {
-    let w = world();
+/// `mtasts check` with the world's CA and a short phase deadline; `net` picks the resolver
+/// and whether private targets are allowed.
+fn mtasts_check(net: &[&str], args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mtasts"))
         .arg("check")
-        .args([
-            "--doh",
-            &w.doh_url,
-            "--ca",
-            w.ca_file.to_str().unwrap(),
-            "--allow-private",
-            "--timeout",
-            "2",
-        ])
+        .args(["--ca", world().ca_file.to_str().unwrap(), "--timeout", "2"])
+        .args(net)
         .args(args)
         .output()
         .expect("mtasts runs")
+}
+
+fn check(args: &[&str]) -> Output {
+    mtasts_check(&["--doh", &world().doh_url, "--allow-private"], args)
 }
 
 fn report(domain: &str) -> (Value, Option<i32>) {
@@ -175,22 +173,11 @@ scenarios! {
 
 #[test]
 fn plain_dns_gives_the_same_report_as_doh() {
-    let w = world();
-    let out = Command::new(env!("CARGO_BIN_EXE_mtasts"))
-        .args([
-            "check",
-            "--json",
-            "--dns",
-            &w.dns_addr.to_string(),
-            "--ca",
-            w.ca_file.to_str().unwrap(),
-            "--allow-private",
-            "--timeout",
-            "2",
-            "good.test",
-        ])
-        .output()
-        .unwrap();
+    let dns = world().dns_addr.to_string();
+    let out = mtasts_check(
+        &["--dns", &dns, "--allow-private"],
+        &["--json", "good.test"],
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "pass", "{v}");
     assert_eq!(v["mx"].as_array().unwrap().len(), 2);
@@ -198,21 +185,7 @@ fn plain_dns_gives_the_same_report_as_doh() {
 
 #[test]
 fn loopback_targets_are_refused_without_allow_private() {
-    let w = world();
-    let out = Command::new(env!("CARGO_BIN_EXE_mtasts"))
-        .args([
-            "check",
-            "--json",
-            "--doh",
-            &w.doh_url,
-            "--ca",
-            w.ca_file.to_str().unwrap(),
-            "--timeout",
-            "2",
-            "good.test",
-        ])
-        .output()
-        .unwrap();
+    let out = mtasts_check(&["--doh", &world().doh_url], &["--json", "good.test"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["policy"]["fetch"]["status"], "connect-failed");
     assert!(

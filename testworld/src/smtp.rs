@@ -69,15 +69,9 @@ async fn session(
         .await?;
     let mut line = String::new();
     loop {
-        line.clear();
-        if io.read_line(&mut line).await? == 0 {
+        let Some(verb) = next_verb(&mut io, &mut line).await? else {
             return Ok(());
-        }
-        let verb = line
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_uppercase();
+        };
         match verb.as_str() {
             "EHLO" => {
                 let mut reply =
@@ -145,15 +139,9 @@ async fn hostile(mut tcp: tokio::net::TcpStream, name: &str, how: Hostile) -> st
                 .await?;
             let mut line = String::new();
             loop {
-                line.clear();
-                if io.read_line(&mut line).await? == 0 {
+                let Some(verb) = next_verb(&mut io, &mut line).await? else {
                     return Ok(());
-                }
-                let verb = line
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or("")
-                    .to_ascii_uppercase();
+                };
                 if verb == "EHLO" {
                     io.get_mut()
                         .write_all(format!("250-{name}\r\n250 STARTTLS\r\n").as_bytes())
@@ -180,4 +168,21 @@ async fn hostile(mut tcp: tokio::net::TcpStream, name: &str, how: Hostile) -> st
         }
     }
     Ok(())
+}
+
+/// The next command's verb, upper-cased; `None` when the client has gone.
+async fn next_verb<R: tokio::io::AsyncBufRead + Unpin>(
+    io: &mut R,
+    line: &mut String,
+) -> std::io::Result<Option<String>> {
+    line.clear();
+    if io.read_line(line).await? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(
+        line.split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase(),
+    ))
 }
