@@ -24,20 +24,13 @@ pub struct Params {
     pub companion: Option<String>,
 }
 
-/// A check in progress or done, with when each step finished.
+/// A check in progress or done.
 pub struct Run {
     pub generation: u32,
     pub check: Check,
+    /// `performance.now()` when it started: answers are timed from here.
     pub started: f64,
-    pub finished: Timings,
     pub unicode: Option<String>,
-}
-
-#[derive(Default, Clone, PartialEq)]
-pub struct Timings {
-    pub lookup: Option<f64>,
-    pub retrieval: Option<f64>,
-    pub tls: Option<f64>,
 }
 
 pub fn now() -> f64 {
@@ -158,14 +151,9 @@ pub fn checker() -> Html {
     };
 
     let run_ref = run.borrow();
-    let report: Option<(Report, Timings, f64, Option<String>)> = run_ref.as_ref().map(|r| {
-        (
-            r.check.report(),
-            r.finished.clone(),
-            r.started,
-            r.unicode.clone(),
-        )
-    });
+    let report: Option<(Report, Option<String>)> = run_ref
+        .as_ref()
+        .map(|r| (r.check.report(), r.unicode.clone()));
     let notes = params
         .domain
         .as_deref()
@@ -224,8 +212,8 @@ pub fn checker() -> Html {
             if !notes.is_empty() {
                 <p class="notes">{ notes.join("; ") }</p>
             }
-            if let Some((report, timings, started, unicode)) = report {
-                <ReportView report={Rc::new(report)} timings={timings} started={started} unicode={unicode} />
+            if let Some((report, unicode)) = report {
+                <ReportView report={Rc::new(report)} unicode={unicode} />
             }
         </section>
     }
@@ -245,7 +233,6 @@ fn start(
         generation: current,
         check: Check::new(&domain),
         started: now(),
-        finished: Timings::default(),
         unicode,
     });
     update.force_update();
@@ -282,22 +269,8 @@ fn pump(
                 .as_mut()
                 .filter(|r| r.generation == current)
             {
-                let _ = r.check.handle(id, answer);
-                let report = r.check.report();
-                let t = now();
-                if r.finished.lookup.is_none()
-                    && report.txt.status.is_some()
-                    && report.tlsrpt.status.is_some()
-                    && r.check.mx_answered()
-                {
-                    r.finished.lookup = Some(t);
-                }
-                if r.finished.retrieval.is_none() && report.policy.fetch.is_some() {
-                    r.finished.retrieval = Some(t);
-                }
-                if r.finished.tls.is_none() && report.complete {
-                    r.finished.tls = Some(t);
-                }
+                let elapsed = (now() - r.started).max(0.0).round() as u64;
+                let _ = r.check.handle(id, answer, elapsed);
             }
             update.force_update();
             pump(config, current, run, generation, update);

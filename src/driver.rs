@@ -47,10 +47,8 @@ async fn doh(resolver: &str, name: &str, rtype: RecordType) -> DnsAnswer {
         Err(e) => return DnsAnswer::failed(DnsOutcome::Error(e)),
     };
     let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&query);
-    let sep = if resolver.contains('?') { '&' } else { '?' };
-    let url = format!("{resolver}{sep}dns={encoded}");
     let exchange = async {
-        let response = Http::get(&url)
+        let response = get(resolver, &[("dns", &encoded)])
             .header("accept", "application/dns-message")
             .send()
             .await
@@ -67,12 +65,27 @@ async fn doh(resolver: &str, name: &str, rtype: RecordType) -> DnsAnswer {
     }
 }
 
+/// A GET of `base` with these query parameters. gloo-net 0.5 appends a stray `&` to a URL
+/// that already carries a query unless the parameters go through `.query()` (gloo issue
+/// #498); resolvers such as unbound answer FORMERR to `?dns=…&`. So every URL with a query
+/// is built here, and `base` carries none of ours.
+fn get(base: &str, params: &[(&str, &str)]) -> gloo_net::http::RequestBuilder {
+    Http::get(base).query(params.iter().copied())
+}
+
 /// GETs companion JSON; `None` when the companion cannot be reached or does not answer
 /// with what it should.
-async fn companion<T: DeserializeOwned>(config: &Config, path: &str) -> Result<T, String> {
+async fn companion<T: DeserializeOwned>(
+    config: &Config,
+    path: &str,
+    params: &[(&str, &str)],
+) -> Result<T, String> {
     let url = format!("{}{path}", config.companion);
     let exchange = async {
-        let response = Http::get(&url).send().await.map_err(|e| e.to_string())?;
+        let response = get(&url, params)
+            .send()
+            .await
+            .map_err(|e| format!("the companion could not be reached ({e})"))?;
         let status = response.status();
         let text = response.text().await.map_err(|e| e.to_string())?;
         let value = js_sys::JSON::parse(&text)
@@ -92,15 +105,9 @@ async fn companion<T: DeserializeOwned>(config: &Config, path: &str) -> Result<T
         .unwrap_or_else(|| Err("the companion did not answer in time".into()))
 }
 
-fn encode(s: &str) -> String {
-    js_sys::encode_uri_component(s).into()
-}
-
 async fn policy(config: &Config, host: &str, url: &str) -> PolicyFetch {
     let domain = host.trim_start_matches("mta-sts.");
-    match companion::<PolicyFetch>(config, &format!("/api/v1/policy?domain={}", encode(domain)))
-        .await
-    {
+    match companion::<PolicyFetch>(config, "/api/v1/policy", &[("domain", domain)]).await {
         Ok(fetch) => fetch,
         Err(reason) => browser_fetch(url, &reason).await,
     }
@@ -140,7 +147,7 @@ async fn browser_fetch(url: &str, companion_error: &str) -> PolicyFetch {
 }
 
 async fn probe(config: &Config, host: &str) -> ProbeResult {
-    match companion::<ProbeResult>(config, &format!("/api/v1/probe?mx={}", encode(host))).await {
+    match companion::<ProbeResult>(config, "/api/v1/probe", &[("mx", host)]).await {
         Ok(result) => result,
         Err(reason) => ProbeResult {
             addresses: Vec::new(),

@@ -2,19 +2,16 @@
 //! senders do with each MX, and every finding with its fix. Everything from the network is
 //! rendered as text, never as HTML.
 
-use crate::checker::Timings;
 use crate::export::Export;
 use crate::findings::FindingList;
 use mtasts_core::report::*;
-use mtasts_core::{Finding, Report};
+use mtasts_core::Report;
 use std::rc::Rc;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct ReportProps {
     pub report: Rc<Report>,
-    pub timings: Timings,
-    pub started: f64,
     pub unicode: Option<String>,
 }
 
@@ -24,52 +21,60 @@ fn verdict_text(v: Option<Verdict>) -> (&'static str, &'static str) {
         Some(Verdict::Warn) => ("Works, with warnings", "warn"),
         Some(Verdict::Fail) => ("Fail", "bad"),
         Some(Verdict::None) => ("MTA-STS not deployed", "none"),
+        Some(Verdict::Inconclusive) => ("Inconclusive", "inconclusive"),
         None => ("Checking…", "running"),
     }
 }
 
-fn step_state(done: Option<f64>, failed: bool) -> (&'static str, &'static str) {
-    match (done, failed) {
-        (None, _) => ("running", "Running"),
-        (Some(_), true) => ("failed", "Failed"),
-        (Some(_), false) => ("done", "Done"),
+/// The label and style class of a step, from what the core decided.
+fn step_label(s: &Step) -> (&'static str, &'static str) {
+    match (s.state, s.outcome) {
+        (StepProgress::Pending, _) => ("Waiting", "pending"),
+        (StepProgress::Running, _) | (_, None) => ("Running", "running"),
+        (_, Some(StepOutcome::Ok)) => ("OK", "ok"),
+        (_, Some(StepOutcome::Warn)) => ("Warning", "warn"),
+        (_, Some(StepOutcome::Fail)) => ("Failed", "failed"),
+        (_, Some(StepOutcome::Skipped)) => ("Skipped", "skipped"),
+        (_, Some(StepOutcome::Inconclusive)) => ("Could not check", "inconclusive"),
     }
-}
-
-fn has_errors(findings: &[Finding]) -> bool {
-    findings
-        .iter()
-        .any(|f| f.severity == mtasts_core::Severity::Error && !f.tolerated)
 }
 
 #[derive(Properties, PartialEq)]
 struct StepProps {
     number: u8,
     title: AttrValue,
-    done: Option<f64>,
-    started: f64,
-    failed: bool,
+    step: Step,
     children: Html,
 }
 
-#[function_component(Step)]
-fn step(p: &StepProps) -> Html {
-    let (state, label) = step_state(p.done, p.failed);
-    let duration = p
-        .done
-        .map(|d| format!("{} ms", (d - p.started).max(0.0).round() as u64))
-        .unwrap_or_default();
+#[function_component(StepItem)]
+fn step_item(p: &StepProps) -> Html {
+    let s = &p.step;
+    let (label, class) = step_label(s);
+    let duration = s.elapsed_ms.map(|ms| format!("{ms} ms")).unwrap_or_default();
+    let done = s.state == StepProgress::Done;
     html! {
-        <li class={classes!("step", state)} data-step-state={state}>
+        <li class={classes!("step", class)} data-step={s.id.as_str()} data-step-state={s.state.as_str()}
+            data-outcome={s.outcome.map_or("", |o| o.as_str())}>
             <div class="step-head">
                 <h3><span class="step-number">{ p.number }</span>{ p.title.clone() }</h3>
-                <span class={classes!("step-state", state)}>{ label }</span>
+                <span class={classes!("step-state", class)}>{ label }</span>
                 <span class="duration">{ duration }</span>
             </div>
-            if p.done.is_some() {
+            <p class="step-summary">{ &s.summary }</p>
+            if done && s.outcome != Some(StepOutcome::Skipped) {
                 <div class="step-body">{ p.children.clone() }</div>
             }
         </li>
+    }
+}
+
+fn titled(id: StepId) -> (u8, &'static str) {
+    match id {
+        StepId::Lookup => (1, "Lookup"),
+        StepId::Retrieval => (2, "Retrieval"),
+        StepId::Validation => (3, "Validation"),
+        StepId::Tls => (4, "TLS"),
     }
 }
 
@@ -83,16 +88,6 @@ pub fn report_view(p: &ReportProps) -> Html {
         Some(u) => format!("{u} ({})", r.domain),
         None => r.domain.clone(),
     };
-    let lookup_failed = matches!(
-        r.txt.status,
-        Some(mtasts_core::RecordStatus::Error | mtasts_core::RecordStatus::Invalid)
-    );
-    let fetch_failed = r
-        .policy
-        .fetch
-        .as_ref()
-        .is_some_and(|f| f.status != FetchStatus::Ok)
-        && r.txt.status == Some(mtasts_core::RecordStatus::Valid);
     html! {
         <section id="report" class="report" data-state={state} data-verdict={verdict_attr} aria-labelledby="report-title">
             <div class={classes!("verdict-banner", class)} role="status" aria-live="polite">
@@ -106,18 +101,16 @@ pub fn report_view(p: &ReportProps) -> Html {
                 <Export report={p.report.clone()} />
             }
             <ol class="steps">
-                <Step number=1 title="Lookup" done={p.timings.lookup} started={p.started} failed={lookup_failed}>
-                    { lookup(r) }
-                </Step>
-                <Step number=2 title="Retrieval" done={p.timings.retrieval} started={p.started} failed={fetch_failed}>
-                    { retrieval(r) }
-                </Step>
-                <Step number=3 title="Validation" done={p.timings.retrieval} started={p.started} failed={has_errors(&r.policy.findings) && r.policy.fetch.as_ref().is_some_and(|f| f.status == FetchStatus::Ok)}>
-                    { validation(r) }
-                </Step>
-                <Step number=4 title="TLS" done={p.timings.tls} started={p.started} failed={r.mx.iter().any(|m| m.tls.as_ref().is_some_and(|t| t.status != TlsStatus::Ok))}>
-                    { tls(r) }
-                </Step>
+                { for r.steps.iter().map(|s| {
+                    let (number, title) = titled(s.id);
+                    let body = match s.id {
+                        StepId::Lookup => lookup(r),
+                        StepId::Retrieval => retrieval(r),
+                        StepId::Validation => validation(r),
+                        StepId::Tls => tls(r),
+                    };
+                    html! { <StepItem number={number} title={title} step={s.clone()}>{ body }</StepItem> }
+                }) }
             </ol>
             <section class="all-findings" aria-labelledby="findings-title">
                 <h3 id="findings-title">{ "Findings" }</h3>
@@ -198,12 +191,7 @@ fn validation(r: &Report) -> Html {
             .map(|f| f.severity)
             .min()
     };
-    let unused: Vec<&String> = r
-        .policy
-        .mx
-        .iter()
-        .filter(|p| !r.mx.iter().any(|m| m.pattern.as_ref() == Some(*p)))
-        .collect();
+    let unused = &r.policy.unused_patterns;
     html! {
         <>
             if let Some(body) = body {
@@ -260,12 +248,7 @@ fn tls(r: &Report) -> Html {
 
 fn mx_row(m: &MxReport) -> Html {
     let tls_status = m.tls.as_ref().map_or("running", |t| t.status.as_str());
-    let sender = match m.sender {
-        Some(Sender::Deliver) => "deliver",
-        Some(Sender::Refuse) => "refuse",
-        Some(Sender::DeliverUnverified) => "deliver unverified",
-        None => "—",
-    };
+    let sender_class = m.sender.map_or("unknown", |s| s.as_str());
     html! {
         <tr data-mx={m.host.clone()} data-matched={m.matched.to_string()} data-tls={tls_status}>
             <th scope="row"><span class="pref">{ m.preference }</span>{ " " }{ &m.host }
@@ -289,8 +272,8 @@ fn mx_row(m: &MxReport) -> Html {
                     <div class="small">{ format!("{} days left", c.days_left) }</div>
                 }
             </td>
-            <td class={classes!("sender", sender.replace(' ', "-"))} data-label="Senders will: ">{ sender }</td>
-            <td data-label="TLS-RPT result: ">{ m.tlsrpt_result.clone().unwrap_or_else(|| "—".into()) }</td>
+            <td class={classes!("sender", sender_class)} data-sender={sender_class} data-label="Senders will: ">{ &m.senders_will }</td>
+            <td data-label="TLS-RPT result: ">{ m.tlsrpt_result.map_or("—", |t| t.as_str()) }</td>
         </tr>
     }
 }

@@ -4,7 +4,7 @@ use crate::cli::CheckArgs;
 use crate::net::{resolver, tls::Trust, Net};
 use crate::output::findings_text;
 use mtasts_core::input::normalize_domain;
-use mtasts_core::report::{Report, Verdict};
+use mtasts_core::report::{Report, StepId, Verdict};
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -43,8 +43,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else {
         print!("{}", text(&report));
     }
-    match report.verdict {
+    exit_code(report.verdict)
+}
+
+/// The exit status of a check (documented in the README): 0 pass or warn, 1 fail or not
+/// deployed, 3 inconclusive (the check could not see what it needed; 2 is bad usage).
+pub fn exit_code(verdict: Option<Verdict>) -> ExitCode {
+    match verdict {
         Some(Verdict::Pass | Verdict::Warn) => ExitCode::SUCCESS,
+        Some(Verdict::Inconclusive) => ExitCode::from(3),
         _ => ExitCode::from(1),
     }
 }
@@ -74,56 +81,45 @@ pub fn net_from(args: &crate::cli::NetArgs) -> Result<Net, String> {
 
 fn text(r: &Report) -> String {
     let mut out = String::new();
-    let verdict = r.verdict.map_or("incomplete", |v| match v {
+    let verdict = r.verdict.map_or("INCOMPLETE", |v| match v {
         Verdict::Pass => "PASS",
         Verdict::Warn => "WARN",
         Verdict::Fail => "FAIL",
         Verdict::None => "NONE",
+        Verdict::Inconclusive => "INCONCLUSIVE",
     });
     let _ = writeln!(out, "{}: {verdict}\n{}\n", r.domain, r.summary);
-    let _ = writeln!(
-        out,
-        "1. Lookup     _mta-sts TXT {}{}; _smtp._tls TXT {}",
-        r.txt.status.map_or("?", |s| s.as_str()),
-        r.txt
-            .id
-            .as_deref()
-            .map(|i| format!(" (id {i})"))
-            .unwrap_or_default(),
-        r.tlsrpt.status.map_or("?", |s| s.as_str())
-    );
-    if let Some(f) = &r.policy.fetch {
+    for (i, step) in r.steps.iter().enumerate() {
+        let title = match step.id {
+            StepId::Lookup => "Lookup",
+            StepId::Retrieval => "Retrieval",
+            StepId::Validation => "Validation",
+            StepId::Tls => "TLS",
+        };
+        let outcome = step
+            .outcome
+            .map_or(step.state.as_str(), |o| o.as_str())
+            .to_ascii_uppercase();
         let _ = writeln!(
             out,
-            "2. Retrieval  {} -> {}{}",
-            f.url,
-            f.status.as_str(),
-            f.http_status
-                .map(|s| format!(" (HTTP {s})"))
-                .unwrap_or_default()
+            "{}. {title:<11}{outcome:<13}{}",
+            i + 1,
+            step.summary
         );
-    }
-    let _ = writeln!(
-        out,
-        "3. Validation policy {}{}",
-        if r.policy.valid { "valid" } else { "invalid" },
-        r.policy
-            .mode
-            .map(|m| format!(", mode {}", m.as_str()))
-            .unwrap_or_default()
-    );
-    let _ = writeln!(out, "4. TLS");
-    for m in &r.mx {
-        let status = m.tls.as_ref().map_or("-", |t| t.status.as_str());
-        let sender = m.sender.map_or("unknown", |s| s.as_str());
-        let _ = writeln!(
-            out,
-            "   {:>3} {:<40} {:<28} {:<8} senders: {sender}",
-            m.preference,
-            m.host,
-            status,
-            if m.matched { "matched" } else { "no match" },
-        );
+        if step.id == StepId::Tls {
+            for m in &r.mx {
+                let status = m.tls.as_ref().map_or("-", |t| t.status.as_str());
+                let _ = writeln!(
+                    out,
+                    "   {:>3} {:<40} {:<28} {:<8} senders will {}",
+                    m.preference,
+                    m.host,
+                    status,
+                    if m.matched { "matched" } else { "no match" },
+                    m.senders_will,
+                );
+            }
+        }
     }
     let _ = writeln!(out);
     out.push_str(&findings_text(&r.findings));

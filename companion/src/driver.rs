@@ -6,6 +6,7 @@ use mtasts_core::{Answer, Check, Report, Request};
 use tokio::task::JoinSet;
 
 pub async fn run_check(net: &Net, domain: &str) -> Report {
+    let started = std::time::Instant::now();
     let mut check = Check::new(domain);
     let mut tasks = JoinSet::new();
     loop {
@@ -21,7 +22,8 @@ pub async fn run_check(net: &Net, domain: &str) -> Report {
         };
         match joined {
             Ok((id, answer)) => {
-                if let Err(e) = check.handle(id, answer) {
+                let elapsed = started.elapsed().as_millis() as u64;
+                if let Err(e) = check.handle(id, answer, elapsed) {
                     tracing::warn!(error = %e, "answer dropped");
                 }
             }

@@ -6,7 +6,8 @@
 //! back ([`Check::handle`]); [`Check::report`] builds the report from whatever has arrived,
 //! so a UI can show it growing. Nothing here blocks, sleeps or touches the network.
 
-use crate::dns::{DnsAnswer, DnsOutcome, MxRecord, RecordType};
+use crate::answers::{Answers, MxSet};
+use crate::dns::{DnsAnswer, RecordType};
 use crate::report::{PolicyFetch, ProbeResult, Report, REPORT_VERSION};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -84,29 +85,13 @@ enum Slot {
     Probe(String),
 }
 
-/// What the MX look-up decided about where mail goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum MxSet {
-    Hosts(Vec<MxRecord>),
-    /// No MX: the domain itself is the implicit MX (RFC 5321 §5.1).
-    Implicit(MxRecord),
-    /// `MX 0 .`: the domain takes no mail (RFC 7505).
-    Null,
-    Failed(DnsOutcome),
-}
-
 /// The check of one domain.
 #[derive(Debug, Clone)]
 pub struct Check {
-    pub(crate) domain: String,
     next_id: RequestId,
     outbox: Vec<Request>,
     waiting: BTreeMap<RequestId, Slot>,
-    pub(crate) txt: Option<DnsAnswer>,
-    pub(crate) mx: Option<MxSet>,
-    pub(crate) tlsrpt: Option<DnsAnswer>,
-    pub(crate) policy: Option<PolicyFetch>,
-    pub(crate) probes: BTreeMap<String, Option<ProbeResult>>,
+    answers: Answers,
 }
 
 impl Check {
@@ -115,15 +100,13 @@ impl Check {
     pub fn new(domain: &str) -> Check {
         let domain = domain.trim_end_matches('.').to_ascii_lowercase();
         let mut check = Check {
-            domain: domain.clone(),
             next_id: 1,
             outbox: Vec::new(),
             waiting: BTreeMap::new(),
-            txt: None,
-            mx: None,
-            tlsrpt: None,
-            policy: None,
-            probes: BTreeMap::new(),
+            answers: Answers {
+                domain: domain.clone(),
+                ..Answers::default()
+            },
         };
         check.dns(Slot::Txt, format!("_mta-sts.{domain}"), RecordType::Txt);
         check.dns(Slot::Mx, domain.clone(), RecordType::Mx);
@@ -140,7 +123,7 @@ impl Check {
     }
 
     pub fn domain(&self) -> &str {
-        &self.domain
+        &self.answers.domain
     }
 
     fn issue(&mut self, slot: Slot) -> RequestId {
@@ -160,69 +143,66 @@ impl Check {
         std::mem::take(&mut self.outbox)
     }
 
-    /// Feeds the answer to request `id`.
-    pub fn handle(&mut self, id: RequestId, answer: Answer) -> Result<(), HandleError> {
+    /// Feeds the answer to request `id`, which arrived `elapsed_ms` after the check started
+    /// (the driver's clock: the core has none).
+    pub fn handle(
+        &mut self,
+        id: RequestId,
+        answer: Answer,
+        elapsed_ms: u64,
+    ) -> Result<(), HandleError> {
         let slot = self
             .waiting
             .get(&id)
             .cloned()
             .ok_or(HandleError::UnknownRequest(id))?;
+        let a = &mut self.answers;
         match (slot, answer) {
-            (Slot::Txt, Answer::Dns(a)) => self.txt = Some(a),
-            (Slot::TlsRpt, Answer::Dns(a)) => self.tlsrpt = Some(a),
-            (Slot::Mx, Answer::Dns(a)) => self.mx_answer(a),
-            (Slot::Policy, Answer::Policy(p)) => self.policy = Some(p),
+            (Slot::Txt, Answer::Dns(d)) => {
+                a.txt = Some(d);
+                a.arrivals.txt = Some(elapsed_ms);
+            }
+            (Slot::TlsRpt, Answer::Dns(d)) => {
+                a.tlsrpt = Some(d);
+                a.arrivals.tlsrpt = Some(elapsed_ms);
+            }
+            (Slot::Mx, Answer::Dns(d)) => {
+                a.arrivals.mx = Some(elapsed_ms);
+                let set = MxSet::from_answer(&a.domain, d);
+                self.probe_hosts(&set);
+                self.answers.mx = Some(set);
+            }
+            (Slot::Policy, Answer::Policy(p)) => {
+                a.policy = Some(p);
+                a.arrivals.policy = Some(elapsed_ms);
+            }
             (Slot::Probe(host), Answer::Probe(p)) => {
-                self.probes.insert(host, Some(p));
+                a.arrivals.probes.insert(host.clone(), elapsed_ms);
+                a.probes.insert(host, Some(p));
             }
             _ => return Err(HandleError::WrongKind(id)),
         }
         self.waiting.remove(&id);
+        self.answers.complete = self.is_complete();
         Ok(())
     }
 
-    fn mx_answer(&mut self, answer: DnsAnswer) {
-        let set = match answer.outcome {
-            DnsOutcome::Answer if answer.mx.len() == 1 && answer.mx[0].host.is_empty() => {
-                MxSet::Null
-            }
-            DnsOutcome::Answer => {
-                // Sorted by preference: keep each host once, at its lowest preference.
-                let mut seen = std::collections::HashSet::new();
-                let hosts = answer
-                    .mx
-                    .into_iter()
-                    .filter(|m| !m.host.is_empty() && seen.insert(m.host.clone()))
-                    .collect();
-                MxSet::Hosts(hosts)
-            }
-            DnsOutcome::NxDomain | DnsOutcome::NoData => MxSet::Implicit(MxRecord {
-                preference: 0,
-                host: self.domain.clone(),
-            }),
-            other => MxSet::Failed(other),
-        };
-        let hosts: Vec<String> = match &set {
-            MxSet::Hosts(hosts) => hosts.iter().map(|m| m.host.clone()).collect(),
-            MxSet::Implicit(m) => vec![m.host.clone()],
-            MxSet::Null | MxSet::Failed(_) => Vec::new(),
-        };
+    fn probe_hosts(&mut self, set: &MxSet) {
         // A domain may list thousands of MX hosts; probing them all would turn one check
         // into a flood. Senders try the most preferred first, so those are probed.
-        for host in hosts.into_iter().take(MAX_PROBED_MX) {
-            if self.probes.contains_key(&host) {
+        for mx in set.hosts().into_iter().take(MAX_PROBED_MX) {
+            if self.answers.probes.contains_key(&mx.host) {
                 continue;
             }
-            self.probes.insert(host.clone(), None);
-            let id = self.issue(Slot::Probe(host.clone()));
-            self.outbox.push(Request::Probe { id, host });
+            self.answers.probes.insert(mx.host.clone(), None);
+            let id = self.issue(Slot::Probe(mx.host.clone()));
+            self.outbox.push(Request::Probe { id, host: mx.host });
         }
-        self.mx = Some(set);
     }
 
     /// True once the MX look-up has been answered.
     pub fn mx_answered(&self) -> bool {
-        self.mx.is_some()
+        self.answers.mx.is_some()
     }
 
     /// True when every request has been answered.
@@ -232,7 +212,7 @@ impl Check {
 
     /// The report as far as the answers go.
     pub fn report(&self) -> Report {
-        let mut report = crate::verdict::build(self);
+        let mut report = crate::verdict::build(&self.answers);
         report.report_version = REPORT_VERSION;
         report
     }

@@ -66,6 +66,16 @@ impl DnsOutcome {
         )
     }
 
+    /// True when the look-up failed on the tester's side: the resolver could not be
+    /// reached, timed out, refused the query or sent something unreadable. SERVFAIL is the
+    /// domain's (its name servers failed the resolver), and so are NXDOMAIN and NODATA.
+    pub fn tester_side(&self) -> bool {
+        matches!(
+            self,
+            DnsOutcome::Refused | DnsOutcome::Timeout | DnsOutcome::Error(_)
+        )
+    }
+
     pub fn describe(&self) -> String {
         match self {
             DnsOutcome::Answer => "answered".into(),
@@ -74,7 +84,8 @@ impl DnsOutcome {
             DnsOutcome::ServFail => "the resolver answered SERVFAIL".into(),
             DnsOutcome::Refused => "the resolver refused the query".into(),
             DnsOutcome::Timeout => "the look-up timed out".into(),
-            DnsOutcome::Error(e) => format!("the look-up failed: {e}"),
+            // The driver's words already say what failed ("the resolver could not be reached").
+            DnsOutcome::Error(e) => e.clone(),
         }
     }
 }

@@ -1,75 +1,64 @@
-//! The report as Markdown, for pasting into a ticket or a chat with a colleague.
+//! The report as Markdown, for pasting into a ticket or a chat with a colleague. It renders
+//! what the core decided (steps, verdict, senders) and decides nothing itself.
 
 use crate::finding::Severity;
-use crate::report::{Report, Verdict};
+use crate::report::{Report, StepOutcome, Verdict};
 use std::fmt::Write as _;
 
-/// Escapes text from the network for a Markdown table cell or line.
-fn esc(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-        .replace(['\n', '\r'], " ")
+/// Escapes text from the network so that no Markdown construct (link, image, emphasis,
+/// heading, HTML, table cell, code span) can be smuggled into the rendered ticket.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '<' | '>' | '!' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
-pub fn render(r: &Report) -> String {
-    let mut out = String::new();
-    let verdict = match r.verdict {
+fn verdict_label(v: Option<Verdict>) -> &'static str {
+    match v {
         Some(Verdict::Pass) => "PASS",
         Some(Verdict::Warn) => "WARN",
         Some(Verdict::Fail) => "FAIL",
         Some(Verdict::None) => "NOT DEPLOYED",
+        Some(Verdict::Inconclusive) => "INCONCLUSIVE",
         None => "RUNNING",
-    };
+    }
+}
+
+fn outcome_label(o: Option<StepOutcome>) -> &'static str {
+    o.map_or("running", StepOutcome::as_str)
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
     let _ = writeln!(
         out,
-        "# MTA-STS check of {}: {verdict}\n\n{}\n",
-        r.domain,
+        "# MTA-STS check of {}: {}\n\n{}\n",
+        esc(&r.domain),
+        verdict_label(r.verdict),
         esc(&r.summary)
     );
-    let _ = writeln!(out, "## Lookup\n");
-    let _ = writeln!(
-        out,
-        "- `_mta-sts` TXT: {}{}",
-        r.txt.status.map_or("?", |s| s.as_str()),
-        r.txt
-            .id
-            .as_deref()
-            .map(|i| format!(" (id {})", esc(i)))
-            .unwrap_or_default()
-    );
-    let _ = writeln!(
-        out,
-        "- `_smtp._tls` TXT: {}{}",
-        r.tlsrpt.status.map_or("?", |s| s.as_str()),
-        if r.tlsrpt.rua.is_empty() {
-            String::new()
-        } else {
-            format!(" (reports to {})", esc(&r.tlsrpt.rua.join(", ")))
-        }
-    );
-    if let Some(f) = &r.policy.fetch {
+    let _ = writeln!(out, "## Steps\n");
+    for (i, s) in r.steps.iter().enumerate() {
         let _ = writeln!(
             out,
-            "\n## Retrieval\n\n- {}: {}{}",
-            esc(&f.url),
-            f.status.as_str(),
-            f.http_status
-                .map(|s| format!(", HTTP {s}"))
-                .unwrap_or_default()
+            "{}. **{}**: {}. {}",
+            i + 1,
+            s.id.as_str(),
+            outcome_label(s.outcome),
+            esc(&s.summary)
         );
     }
-    let _ = writeln!(
-        out,
-        "\n## Validation\n\n- policy {}{}",
-        if r.policy.valid { "valid" } else { "invalid" },
-        r.policy
-            .mode
-            .map(|m| format!(", mode {}", m.as_str()))
-            .unwrap_or_default()
-    );
     if !r.mx.is_empty() {
-        let _ = writeln!(out, "\n## MX hosts\n\n| pref | host | pattern | STARTTLS/TLS | senders | TLS-RPT result |\n|---:|---|---|---|---|---|");
+        let _ = writeln!(out, "\n## MX hosts\n\n| pref | host | pattern | STARTTLS/TLS | senders will | TLS-RPT result |\n|---:|---|---|---|---|---|");
         for m in &r.mx {
             let _ = writeln!(
                 out,
@@ -80,14 +69,9 @@ pub fn render(r: &Report) -> String {
                     .as_deref()
                     .map(esc)
                     .unwrap_or_else(|| "none".into()),
-                m.tls
-                    .as_ref()
-                    .map(|t| t.status.as_str().to_string())
-                    .unwrap_or_else(|| "-".into()),
-                m.sender
-                    .map(|s| s.as_str().to_string())
-                    .unwrap_or_else(|| "-".into()),
-                m.tlsrpt_result.as_deref().unwrap_or("-"),
+                m.tls.as_ref().map_or("-", |t| t.status.as_str()),
+                esc(&m.senders_will),
+                m.tlsrpt_result.map_or("-", |t| t.as_str()),
             );
         }
     }
@@ -101,11 +85,31 @@ pub fn render(r: &Report) -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "info",
             };
-            let _ = writeln!(out, "- {sev} `{}` ({}): {}", f.code, f.rfc, esc(&f.message));
+            let _ = writeln!(
+                out,
+                "- {sev} `{}` ({}): {}",
+                f.code,
+                esc(&f.rfc),
+                esc(&f.message)
+            );
             if let Some(fix) = &f.fix {
                 let _ = writeln!(out, "  - fix: {}", esc(fix));
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn network_text_cannot_become_markdown() {
+        assert_eq!(
+            esc("[click](https://evil)<img>!*_#|`x`"),
+            "\\[click\\]\\(https://evil\\)\\<img\\>\\!\\*\\_\\#\\|\\`x\\`"
+        );
+        assert_eq!(esc("a\nb"), "a b");
+    }
 }

@@ -9,7 +9,7 @@ use crate::recordset::RecordStatus;
 use serde::{Deserialize, Serialize};
 
 /// The version of the report format.
-pub const REPORT_VERSION: u32 = 1;
+pub const REPORT_VERSION: u32 = 2;
 
 /// The verdict a manager reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +24,10 @@ pub enum Verdict {
     Fail,
     /// No MTA-STS is deployed.
     None,
+    /// The check could not observe something it needed, for reasons on the tester's side
+    /// (resolver or companion unreachable, port 25 filtered here): nothing is said about
+    /// the domain that was not seen.
+    Inconclusive,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +42,8 @@ pub struct Report {
     pub summary: String,
     /// False while answers are still outstanding.
     pub complete: bool,
+    /// The four steps (lookup, retrieval, validation, TLS) as the core judged them.
+    pub steps: Vec<Step>,
     pub txt: TxtStep,
     pub policy: PolicyStep,
     /// One entry per MX host, in preference order.
@@ -45,6 +51,55 @@ pub struct Report {
     pub tlsrpt: TlsRptStep,
     /// Every finding of every step, then the domain-wide ones.
     pub findings: Vec<Finding>,
+}
+
+/// One of the four steps of a check, in the order a report shows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum StepId {
+    Lookup,
+    Retrieval,
+    Validation,
+    Tls,
+}
+
+/// Whether a step has started and finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum StepProgress {
+    /// Waiting for an earlier step's answer.
+    Pending,
+    Running,
+    Done,
+}
+
+/// How a finished step went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum StepOutcome {
+    Ok,
+    Warn,
+    Fail,
+    /// The step could not run; its summary says why.
+    Skipped,
+    /// The tester could not observe what the step needs.
+    Inconclusive,
+}
+
+/// A step as every renderer shows it: decided once, here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Step {
+    pub id: StepId,
+    pub state: StepProgress,
+    /// `None` until the step is done.
+    pub outcome: Option<StepOutcome>,
+    pub summary: String,
+    /// Milliseconds from the start of the check to the step's last answer.
+    pub elapsed_ms: Option<u64>,
 }
 
 /// The state of a look-up or probe while the check runs.
@@ -79,7 +134,10 @@ pub struct TxtStep {
 pub enum FetchStatus {
     Ok,
     DnsNxdomain,
+    /// The policy host's look-up failed at the domain's end (SERVFAIL).
     DnsError,
+    /// The tester's resolver could not answer (unreachable, timed out, refused).
+    ResolverFailed,
     ConnectFailed,
     Timeout,
     CertificateExpired,
@@ -212,6 +270,8 @@ pub struct PolicyStep {
     pub mode: Option<Mode>,
     pub max_age: Option<u64>,
     pub mx: Vec<String>,
+    /// Patterns of the policy that cover none of the current MX hosts (`policy.mx.unused`).
+    pub unused_patterns: Vec<String>,
     pub findings: Vec<Finding>,
 }
 
@@ -221,8 +281,15 @@ pub struct PolicyStep {
 #[serde(rename_all = "kebab-case")]
 pub enum TlsStatus {
     Ok,
+    /// The MX host's look-up failed at the domain's end (SERVFAIL, no address).
     DnsError,
+    /// The tester's resolver could not answer.
+    ResolverFailed,
+    /// The connection was refused (RST) or the address may not be contacted.
     ConnectFailed,
+    /// No TCP connection within the deadline: the host, or a filter on this network.
+    ConnectTimeout,
+    /// Connected, but the server did not answer a step in time.
     Timeout,
     StarttlsNotSupported,
     SmtpError,
@@ -235,6 +302,8 @@ pub enum TlsStatus {
     TlsHandshakeFailed,
     /// Not probed: the companion could not be reached (web app only).
     Unchecked,
+    /// Not probed: the service's limit on probes of one mail server was reached.
+    RateLimited,
 }
 
 /// What a STARTTLS probe of one MX host saw.
@@ -293,6 +362,24 @@ pub enum Sender {
     DeliverUnverified,
 }
 
+/// The result types of RFC 8460 §4.3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum ResultType {
+    StarttlsNotSupported,
+    CertificateHostMismatch,
+    CertificateExpired,
+    CertificateNotTrusted,
+    ValidationFailure,
+    TlsaInvalid,
+    DnssecInvalid,
+    DaneRequired,
+    StsPolicyFetchError,
+    StsPolicyInvalid,
+    StsWebpkiInvalid,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MxReport {
@@ -303,10 +390,12 @@ pub struct MxReport {
     pub pattern: Option<String>,
     pub state: StepState,
     pub tls: Option<TlsProbe>,
-    /// `None` until the policy and the probe are known.
+    /// `None` until the policy and the probe are known, or when they cannot be.
     pub sender: Option<Sender>,
+    /// What senders do with this MX, in words (the "Senders will" column).
+    pub senders_will: String,
     /// The RFC 8460 §4.3 result type a failure here puts in the owner's TLS reports.
-    pub tlsrpt_result: Option<String>,
+    pub tlsrpt_result: Option<ResultType>,
     pub findings: Vec<Finding>,
 }
 
@@ -332,11 +421,21 @@ macro_rules! names {
     };
 }
 
-names!(Verdict { Pass => "pass", Warn => "warn", Fail => "fail", None => "none" });
+names!(Verdict { Pass => "pass", Warn => "warn", Fail => "fail", None => "none", Inconclusive => "inconclusive" });
+names!(StepId { Lookup => "lookup", Retrieval => "retrieval", Validation => "validation", Tls => "tls" });
+names!(StepProgress { Pending => "pending", Running => "running", Done => "done" });
+names!(StepOutcome { Ok => "ok", Warn => "warn", Fail => "fail", Skipped => "skipped", Inconclusive => "inconclusive" });
+names!(ResultType {
+    StarttlsNotSupported => "starttls-not-supported", CertificateHostMismatch => "certificate-host-mismatch",
+    CertificateExpired => "certificate-expired", CertificateNotTrusted => "certificate-not-trusted",
+    ValidationFailure => "validation-failure", TlsaInvalid => "tlsa-invalid", DnssecInvalid => "dnssec-invalid",
+    DaneRequired => "dane-required", StsPolicyFetchError => "sts-policy-fetch-error",
+    StsPolicyInvalid => "sts-policy-invalid", StsWebpkiInvalid => "sts-webpki-invalid",
+});
 names!(StepState { Waiting => "waiting", Running => "running", Done => "done", Skipped => "skipped" });
 names!(Sender { Deliver => "deliver", Refuse => "refuse", DeliverUnverified => "deliver-unverified" });
 names!(FetchStatus {
-    Ok => "ok", DnsNxdomain => "dns-nxdomain", DnsError => "dns-error", ConnectFailed => "connect-failed",
+    Ok => "ok", DnsNxdomain => "dns-nxdomain", DnsError => "dns-error", ResolverFailed => "resolver-failed", ConnectFailed => "connect-failed",
     Timeout => "timeout", CertificateExpired => "certificate-expired", CertificateNotYetValid => "certificate-not-yet-valid",
     CertificateHostMismatch => "certificate-host-mismatch", CertificateNotTrusted => "certificate-not-trusted",
     CertificateChainIncomplete => "certificate-chain-incomplete", TlsHandshakeFailed => "tls-handshake-failed",
@@ -344,11 +443,13 @@ names!(FetchStatus {
     Unchecked => "unchecked",
 });
 names!(TlsStatus {
-    Ok => "ok", DnsError => "dns-error", ConnectFailed => "connect-failed", Timeout => "timeout",
+    Ok => "ok", DnsError => "dns-error", ResolverFailed => "resolver-failed", ConnectFailed => "connect-failed",
+    ConnectTimeout => "connect-timeout", Timeout => "timeout",
     StarttlsNotSupported => "starttls-not-supported", SmtpError => "smtp-error", CertificateExpired => "certificate-expired",
     CertificateNotYetValid => "certificate-not-yet-valid", CertificateHostMismatch => "certificate-host-mismatch",
     CertificateNotTrusted => "certificate-not-trusted", CertificateChainIncomplete => "certificate-chain-incomplete",
     ProtocolVersion => "protocol-version", TlsHandshakeFailed => "tls-handshake-failed", Unchecked => "unchecked",
+    RateLimited => "rate-limited",
 });
 
 #[cfg(test)]

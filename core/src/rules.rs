@@ -124,6 +124,11 @@ catalogue! {
     MX_TLS_FAILED = "mx.tls.failed", Error, "RFC 8461 §4";
     MX_CERT_EXPIRING = "mx.cert.expiring", Warning, "RFC 8461 §4.2";
     CHECK_UNAVAILABLE = "check.unavailable", Warning, "RFC 8461 §3.3, §4";
+    // What the tester could not see: its own blind spots, never the domain's faults.
+    CHECK_RESOLVER_FAILED = "check.resolver.failed", Warning, "RFC 8461 §3.1";
+    CHECK_MX_UNREACHABLE = "check.mx.unreachable", Warning, "RFC 8461 §4";
+    CHECK_RATE_LIMITED = "check.rate_limited", Warning, "RFC 8461 §4";
+    DOMAIN_MX_NONE_ACCEPTS = "domain.mx.none_accepts", Error, "RFC 8461 §4";
     DOMAIN_ENFORCE_ALL_MX_FAIL = "domain.enforce.all_mx_fail", Error, "RFC 8461 §5";
 
     // MX host matching (RFC 8461 §4.1).

@@ -79,6 +79,7 @@ fn run(
         "three look-ups and the fetch at once: {first:?}"
     );
     let mut queue: Vec<Request> = first;
+    let mut elapsed = 0;
     while let Some(req) = queue.pop() {
         let answer = match &req {
             Request::Dns { name, .. } if name == "_mta-sts.example.com" => {
@@ -96,7 +97,8 @@ fn run(
             Request::Probe { host, .. } => Answer::Probe(probe_of(host)),
             other => panic!("unexpected {other:?}"),
         };
-        check.handle(req.id(), answer).unwrap();
+        elapsed += 7;
+        check.handle(req.id(), answer, elapsed).unwrap();
         queue.extend(check.poll_requests());
     }
     assert!(check.is_complete());
@@ -186,13 +188,13 @@ fn enforce_refuses_an_mx_outside_the_patterns_and_a_bad_certificate() {
     assert_eq!(by("mx.other.net").sender, Some(Sender::Refuse));
     assert!(!by("mx.other.net").matched);
     assert_eq!(
-        by("mx.other.net").tlsrpt_result.as_deref(),
-        Some("validation-failure")
+        by("mx.other.net").tlsrpt_result,
+        Some(ResultType::ValidationFailure)
     );
     assert_eq!(by("mx3.example.com").sender, Some(Sender::Refuse));
     assert_eq!(
-        by("mx3.example.com").tlsrpt_result.as_deref(),
-        Some("certificate-expired")
+        by("mx3.example.com").tlsrpt_result,
+        Some(ResultType::CertificateExpired)
     );
     assert!(codes(&r).contains(&"mx.cert.expired"));
 }
@@ -210,8 +212,8 @@ fn testing_mode_delivers_unverified_and_warns() {
     assert_eq!(r.verdict, Some(Verdict::Warn));
     assert_eq!(r.mx[0].sender, Some(Sender::DeliverUnverified));
     assert_eq!(
-        r.mx[0].tlsrpt_result.as_deref(),
-        Some("starttls-not-supported")
+        r.mx[0].tlsrpt_result,
+        Some(ResultType::StarttlsNotSupported)
     );
     let f = r
         .findings
@@ -253,8 +255,8 @@ fn fetch_facts_become_rfc_verdicts() {
     );
     assert_eq!(r.verdict, Some(Verdict::Fail));
     assert_eq!(
-        r.mx[0].tlsrpt_result.as_deref(),
-        Some("sts-policy-fetch-error")
+        r.mx[0].tlsrpt_result,
+        Some(ResultType::StsPolicyFetchError)
     );
     assert_eq!(r.mx[0].sender, Some(Sender::DeliverUnverified));
 
@@ -358,21 +360,21 @@ fn the_partial_report_grows_and_answers_are_checked() {
         .id();
     assert!(
         check
-            .handle(mx_id, Answer::Policy(fetched(ENFORCE)))
+            .handle(mx_id, Answer::Policy(fetched(ENFORCE)), 1)
             .is_err(),
         "wrong kind"
     );
     assert!(
-        check.handle(999, Answer::Dns(mx(&[]))).is_err(),
+        check.handle(999, Answer::Dns(mx(&[])), 1).is_err(),
         "unknown id"
     );
     check
-        .handle(mx_id, Answer::Dns(mx(&["a.example.com", "b.example.com"])))
+        .handle(mx_id, Answer::Dns(mx(&["a.example.com", "b.example.com"])), 2)
         .unwrap();
     let probes = check.poll_requests();
     assert_eq!(probes.len(), 2, "one probe per MX, all at once");
     assert!(
-        check.handle(mx_id, Answer::Dns(mx(&[]))).is_err(),
+        check.handle(mx_id, Answer::Dns(mx(&[])), 3).is_err(),
         "answered once"
     );
     assert_eq!(check.report().mx.len(), 2);
@@ -414,7 +416,9 @@ fn the_markdown_export_names_verdict_hosts_and_findings() {
         md.starts_with("# MTA-STS check of example.com: FAIL"),
         "{md}"
     );
-    assert!(md.contains("| 10 | mx1.example.com | *.example.com | certificate-expired | refuse | certificate-expired |"), "{md}");
+    assert!(md.contains("| 10 | mx1.example.com | \\*.example.com | certificate-expired | refuse this host \\(enforce\\): mail waits for another MX or bounces | certificate-expired |"), "{md}");
+    assert!(md.contains("1. **lookup**: warn. "), "{md}");
+    assert!(md.contains("4. **tls**: fail. "), "{md}");
     assert!(md.contains("**error** `mx.cert.expired`"), "{md}");
     assert!(
         md.contains("mx\\|evil"),
@@ -439,7 +443,7 @@ fn a_huge_mx_set_is_probed_only_for_the_most_preferred_hosts() {
         .find(|r| matches!(r, Request::Dns { name, .. } if name == "example.com"))
         .unwrap()
         .id();
-    check.handle(id, Answer::Dns(answer)).unwrap();
+    check.handle(id, Answer::Dns(answer), 5).unwrap();
     let probes = check.poll_requests();
     assert_eq!(probes.len(), mtasts_core::check::MAX_PROBED_MX);
     let r = check.report();
@@ -467,13 +471,259 @@ fn without_the_companion_the_page_says_what_could_not_run() {
         unchecked,
         |_| probe(TlsStatus::Unchecked),
     );
-    assert_eq!(r.verdict, Some(Verdict::Warn), "{:?}", codes(&r));
-    assert_eq!(
-        r.findings
-            .iter()
-            .filter(|f| f.code == "check.unavailable")
-            .count(),
-        2
+    assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", codes(&r));
+    let unavailable: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == "check.unavailable")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(unavailable.len(), 1, "one blind spot, said once");
+    assert!(
+        unavailable[0].contains("the policy fetch and the STARTTLS probes"),
+        "{unavailable:?}"
     );
+    assert!(no_domain_errors(&r), "{:?}", codes(&r));
     assert_eq!(r.mx[0].sender, None);
+    assert_eq!(outcome(&r, StepId::Retrieval), Some(StepOutcome::Inconclusive));
+    assert_eq!(outcome(&r, StepId::Validation), Some(StepOutcome::Skipped));
+    assert_eq!(outcome(&r, StepId::Tls), Some(StepOutcome::Inconclusive));
+}
+
+fn outcome(r: &Report, id: StepId) -> Option<StepOutcome> {
+    r.steps.iter().find(|s| s.id == id).and_then(|s| s.outcome)
+}
+
+/// True when no finding blames the domain with an error.
+fn no_domain_errors(r: &Report) -> bool {
+    !r.findings
+        .iter()
+        .any(|f| f.severity == mtasts_core::Severity::Error)
+}
+
+fn good_tlsrpt() -> DnsAnswer {
+    txt(&["v=TLSRPTv1; rua=mailto:tls@example.com"])
+}
+
+fn unreachable_resolver() -> DnsAnswer {
+    DnsAnswer::failed(DnsOutcome::Error(
+        "the resolver could not be reached (connection refused)".into(),
+    ))
+}
+
+#[test]
+fn an_unreachable_resolver_is_inconclusive_and_blames_nobody() {
+    let mut fetch = fetched("");
+    fetch.status = FetchStatus::ResolverFailed;
+    fetch.error = Some("the look-up timed out".into());
+    fetch.body = None;
+    fetch.http_status = None;
+    let r = run(
+        unreachable_resolver(),
+        unreachable_resolver(),
+        unreachable_resolver(),
+        fetch,
+        ok_probe,
+    );
+    assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", codes(&r));
+    assert!(no_domain_errors(&r), "{:?}", r.findings);
+    assert!(r.summary.contains("resolver"), "{}", r.summary);
+    assert!(r.summary.contains("another DNS-over-HTTPS resolver"), "{}", r.summary);
+    assert_eq!(
+        r.summary.matches("could not be reached").count(),
+        1,
+        "the driver's words once: {}",
+        r.summary
+    );
+    assert_eq!(outcome(&r, StepId::Lookup), Some(StepOutcome::Inconclusive));
+    assert_eq!(outcome(&r, StepId::Retrieval), Some(StepOutcome::Inconclusive));
+    assert_eq!(outcome(&r, StepId::Validation), Some(StepOutcome::Skipped));
+    assert_eq!(outcome(&r, StepId::Tls), Some(StepOutcome::Skipped));
+    assert!(codes(&r).contains(&"check.resolver.failed"));
+}
+
+#[test]
+fn servfail_from_a_working_resolver_is_the_domains() {
+    let r = run(
+        DnsAnswer::failed(DnsOutcome::ServFail),
+        mx(&["mx1.example.com"]),
+        good_tlsrpt(),
+        fetched(ENFORCE),
+        ok_probe,
+    );
+    assert_eq!(r.verdict, Some(Verdict::Fail));
+    assert_eq!(outcome(&r, StepId::Lookup), Some(StepOutcome::Fail));
+}
+
+#[test]
+fn a_broken_tlsrpt_record_alone_is_only_a_warning() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        txt(&["v=TLSRPTv1; rua=tls@example.com"]),
+        fetched(ENFORCE),
+        ok_probe,
+    );
+    assert_eq!(r.verdict, Some(Verdict::Warn), "{:?}", codes(&r));
+    assert!(r.summary.contains("TLS-RPT"), "{}", r.summary);
+    assert_eq!(outcome(&r, StepId::Lookup), Some(StepOutcome::Warn));
+    assert_eq!(r.mx[0].sender, Some(Sender::Deliver));
+}
+
+#[test]
+fn every_mx_refusing_connections_under_enforce_fails() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx2.example.com"]),
+        good_tlsrpt(),
+        fetched(ENFORCE),
+        |_| probe(TlsStatus::ConnectFailed),
+    );
+    assert_eq!(r.verdict, Some(Verdict::Fail), "{:?}", codes(&r));
+    assert!(codes(&r).contains(&"domain.mx.none_accepts"));
+    assert!(r.summary.contains("cannot be delivered at all"), "{}", r.summary);
+    assert_eq!(outcome(&r, StepId::Tls), Some(StepOutcome::Fail));
+}
+
+#[test]
+fn mx_timeouts_are_inconclusive_unless_another_mx_answered() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx2.example.com"]),
+        good_tlsrpt(),
+        fetched(ENFORCE),
+        |_| probe(TlsStatus::ConnectTimeout),
+    );
+    assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", codes(&r));
+    assert!(no_domain_errors(&r), "{:?}", r.findings);
+    assert!(r.summary.contains("port 25"), "{}", r.summary);
+    assert_eq!(outcome(&r, StepId::Tls), Some(StepOutcome::Inconclusive));
+
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx2.example.com"]),
+        good_tlsrpt(),
+        fetched(ENFORCE),
+        |h| {
+            probe(if h == "mx2.example.com" {
+                TlsStatus::ConnectTimeout
+            } else {
+                TlsStatus::Ok
+            })
+        },
+    );
+    assert_eq!(r.verdict, Some(Verdict::Warn), "{:?}", codes(&r));
+    assert!(codes(&r).contains(&"mx.unreachable"));
+    assert!(!codes(&r).contains(&"check.mx.unreachable"));
+}
+
+#[test]
+fn a_failing_backup_mx_is_named_and_the_mail_still_arrives() {
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx2.example.com", "mx3.example.com"]),
+        good_tlsrpt(),
+        fetched(ENFORCE),
+        |h| {
+            probe(if h == "mx3.example.com" {
+                TlsStatus::CertificateExpired
+            } else {
+                TlsStatus::Ok
+            })
+        },
+    );
+    assert_eq!(r.verdict, Some(Verdict::Fail));
+    assert!(!r.summary.contains("broken"), "{}", r.summary);
+    assert!(
+        r.summary
+            .contains("delivered over verified TLS to mx1.example.com"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary
+            .contains("refuse mx3.example.com (expired certificate)"),
+        "{}",
+        r.summary
+    );
+    assert!(r.summary.contains("falls back to it"), "{}", r.summary);
+}
+
+#[test]
+fn a_failed_fetch_names_cached_and_uncached_senders() {
+    let mut missing = fetched("not found");
+    missing.http_status = Some(404);
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com"]),
+        good_tlsrpt(),
+        missing,
+        ok_probe,
+    );
+    assert_eq!(r.verdict, Some(Verdict::Fail));
+    assert!(r.summary.contains("no cached policy deliver without MTA-STS"), "{}", r.summary);
+    assert!(r.summary.contains("cached an earlier policy keep enforcing it"), "{}", r.summary);
+    assert!(r.mx[0].senders_will.contains("cached"), "{}", r.mx[0].senders_will);
+    assert_eq!(outcome(&r, StepId::Retrieval), Some(StepOutcome::Fail));
+    assert_eq!(outcome(&r, StepId::Validation), Some(StepOutcome::Skipped));
+}
+
+#[test]
+fn unused_patterns_use_the_senders_matching() {
+    let body = "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmx: *.example.com\nmx: old.example.net\nmax_age: 604800\n";
+    let r = run(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx2.example.com"]),
+        good_tlsrpt(),
+        fetched(body),
+        ok_probe,
+    );
+    assert_eq!(r.policy.unused_patterns, vec!["old.example.net".to_string()]);
+    assert_eq!(
+        codes(&r).iter().filter(|c| **c == "policy.mx.unused").count(),
+        1
+    );
+}
+
+#[test]
+fn steps_wait_run_and_finish_with_elapsed_times() {
+    let mut check = Check::new("example.com");
+    let reqs = check.poll_requests();
+    let r = check.report();
+    let states: Vec<StepProgress> = r.steps.iter().map(|s| s.state).collect();
+    assert_eq!(
+        states,
+        [
+            StepProgress::Running,
+            StepProgress::Running,
+            StepProgress::Pending,
+            StepProgress::Pending
+        ]
+    );
+    assert!(r.steps.iter().all(|s| s.outcome.is_none()));
+    for req in reqs {
+        let answer = match &req {
+            Request::Dns { name, .. } if name == "example.com" => Answer::Dns(mx(&["mx1.example.com"])),
+            Request::Dns { name, .. } if name.starts_with("_mta-sts") => Answer::Dns(txt(&["v=STSv1; id=1"])),
+            Request::Dns { .. } => Answer::Dns(good_tlsrpt()),
+            Request::FetchPolicy { .. } => Answer::Policy(fetched(ENFORCE)),
+            Request::Probe { .. } => unreachable!(),
+        };
+        check.handle(req.id(), answer, 40).unwrap();
+    }
+    let r = check.report();
+    assert_eq!(r.steps[0].state, StepProgress::Done);
+    assert_eq!(r.steps[0].elapsed_ms, Some(40));
+    assert_eq!(r.steps[3].state, StepProgress::Running);
+    let probe_req = check.poll_requests().pop().unwrap();
+    check
+        .handle(probe_req.id(), Answer::Probe(probe(TlsStatus::Ok)), 250)
+        .unwrap();
+    let r = check.report();
+    assert_eq!(r.steps[3].elapsed_ms, Some(250));
+    assert!(r
+        .steps
+        .iter()
+        .all(|s| s.outcome == Some(StepOutcome::Ok)), "{:?}", r.steps);
+    assert_eq!(r.verdict, Some(Verdict::Pass));
 }

@@ -43,6 +43,7 @@ async fn run(
                 FetchStatus::DnsNxdomain,
                 format!("{host} has no A or AAAA record"),
             ),
+            other if other.tester_side() => (FetchStatus::ResolverFailed, other.describe()),
             other => (FetchStatus::DnsError, other.describe()),
         })?;
     let (tcp, ip) = net.connect(&addresses, 443).await.map_err(|e| match e {
@@ -121,7 +122,10 @@ async fn run(
                 format!("more than {MAX_POLICY_BYTES} bytes"),
             ))
         }
-        Body::Failed(e) if e.contains("in time") => Err((FetchStatus::Timeout, e)),
+        Body::TimedOut => Err((
+            FetchStatus::Timeout,
+            "the body did not arrive in time".into(),
+        )),
         Body::Failed(e) => Err((FetchStatus::ConnectFailed, e)),
     }
 }

@@ -18,6 +18,8 @@ pub enum Body {
     Complete(Vec<u8>),
     /// More than the cap; holds what was read (cap + 1 bytes at most).
     TooLarge(usize),
+    /// The whole body did not arrive within the deadline.
+    TimedOut,
     Failed(String),
 }
 
@@ -91,7 +93,7 @@ impl Response {
         };
         match tokio::time::timeout(deadline, read).await {
             Ok(body) => body,
-            Err(_) => Body::Failed("the body did not arrive in time".into()),
+            Err(_) => Body::TimedOut,
         }
     }
 }

@@ -30,7 +30,11 @@ pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
         Ok(a) => a,
         Err(o) => {
             let mut tls = blank();
-            tls.status = TlsStatus::DnsError;
+            tls.status = if o.tester_side() {
+                TlsStatus::ResolverFailed
+            } else {
+                TlsStatus::DnsError
+            };
             tls.error = Some(match o {
                 DnsOutcome::NxDomain => format!("{host} does not exist"),
                 DnsOutcome::NoData => format!("{host} has no A or AAAA record"),
@@ -67,8 +71,8 @@ pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
 /// The answer for a host the service declined to probe (probed too often lately).
 pub fn not_probed(host: &str) -> ProbeResult {
     let mut tls = blank();
-    tls.status = TlsStatus::ConnectFailed;
-    tls.error = Some(format!("not probed: {host} was probed too often in the last minute, and the service does not hammer one mail server"));
+    tls.status = TlsStatus::RateLimited;
+    tls.error = Some(format!("{host} was probed too often in the last minute, and the service does not hammer one mail server"));
     ProbeResult {
         addresses: Vec::new(),
         tls: tls.clone(),
@@ -209,7 +213,7 @@ async fn run(
 ) -> Result<(), Failure> {
     let (tcp, ip) = net.connect(&[ip], 25).await.map_err(|e| match e {
         ConnectError::Refused(r) => (TlsStatus::ConnectFailed, r.to_string()),
-        ConnectError::Timeout(e) => (TlsStatus::Timeout, e),
+        ConnectError::Timeout(e) => (TlsStatus::ConnectTimeout, e),
         ConnectError::Failed(e) => (TlsStatus::ConnectFailed, e),
     })?;
     tls.address = Some(ip.to_string());
@@ -307,16 +311,12 @@ async fn upgrade(
             ))
         }
         Ok(Err(e)) => {
-            let text = e.to_string();
-            let status = if text.contains("ProtocolVersion")
-                || text.contains("protocol version")
-                || text.contains("Tls12Or13")
-            {
+            let status = if super::tls::is_version_mismatch(&e) {
                 TlsStatus::ProtocolVersion
             } else {
                 TlsStatus::TlsHandshakeFailed
             };
-            return Err((status, text));
+            return Err((status, e.to_string()));
         }
         Ok(Ok(s)) => s,
     };

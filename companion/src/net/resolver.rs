@@ -169,9 +169,10 @@ impl Resolver {
     async fn exchange(&self, query: &[u8]) -> Result<Vec<u8>, String> {
         match &self.upstream {
             Upstream::Dns(addr) => {
-                let reply = udp(*addr, query).await?;
+                let unreachable = |e: String| format!("the DNS server {addr} could not be reached ({e})");
+                let reply = udp(*addr, query).await.map_err(unreachable)?;
                 if is_truncated(&reply) {
-                    tcp(*addr, query).await
+                    tcp(*addr, query).await.map_err(unreachable)
                 } else {
                     Ok(reply)
                 }
@@ -292,6 +293,7 @@ async fn doh(
     match response.read_body(MAX_REPLY, timeout).await {
         http::Body::Complete(body) => Ok(body),
         http::Body::TooLarge(_) => Err("the DoH reply is too large".into()),
+        http::Body::TimedOut => Err("the DoH reply did not arrive in time".into()),
         http::Body::Failed(e) => Err(e),
     }
 }

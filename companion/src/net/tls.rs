@@ -223,6 +223,26 @@ fn hex_ip(bytes: &[u8]) -> String {
     }
 }
 
+/// True when a handshake failed because the server offers no protocol version we speak
+/// (TLS 1.2 and 1.3 only): the typed rustls error inside tokio-rustls's I/O error.
+pub fn is_version_mismatch(e: &std::io::Error) -> bool {
+    use rustls::{AlertDescription, PeerIncompatible};
+    let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) else {
+        return false;
+    };
+    matches!(
+        inner,
+        rustls::Error::AlertReceived(AlertDescription::ProtocolVersion)
+            | rustls::Error::PeerIncompatible(
+                PeerIncompatible::Tls12NotOffered
+                    | PeerIncompatible::Tls12NotOfferedOrEnabled
+                    | PeerIncompatible::Tls13RequiredForQuic
+                    | PeerIncompatible::SupportedVersionsExtensionRequired
+            )
+            | rustls::Error::InvalidMessage(rustls::InvalidMessage::UnknownProtocolVersion)
+    )
+}
+
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()

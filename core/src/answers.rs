@@ -1,0 +1,85 @@
+//! What a check has been told so far: the answers, in the form the report is built from.
+//! [`crate::Check`] fills it; the verdict reads it and nothing else, so the rules can be
+//! tested with hand-made answers and the state machine stays free of them.
+
+use crate::dns::{DnsAnswer, DnsOutcome, MxRecord};
+use crate::report::{PolicyFetch, ProbeResult};
+use std::collections::BTreeMap;
+
+/// What the MX look-up decided about where mail goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MxSet {
+    /// The MX hosts, by preference, each once.
+    Hosts(Vec<MxRecord>),
+    /// No MX: the domain itself is the implicit MX (RFC 5321 §5.1).
+    Implicit(MxRecord),
+    /// `MX 0 .`: the domain takes no mail (RFC 7505).
+    Null,
+    Failed(DnsOutcome),
+}
+
+impl MxSet {
+    /// Reads an MX answer for `domain`.
+    pub fn from_answer(domain: &str, answer: DnsAnswer) -> MxSet {
+        match answer.outcome {
+            DnsOutcome::Answer if answer.mx.len() == 1 && answer.mx[0].host.is_empty() => {
+                MxSet::Null
+            }
+            DnsOutcome::Answer if answer.mx.is_empty() => MxSet::Implicit(MxRecord {
+                preference: 0,
+                host: domain.to_string(),
+            }),
+            DnsOutcome::Answer => {
+                let mut mx = answer.mx;
+                mx.sort_by_key(|m| m.preference);
+                // Keep each host once, at its lowest preference.
+                let mut seen = std::collections::HashSet::new();
+                MxSet::Hosts(
+                    mx.into_iter()
+                        .filter(|m| !m.host.is_empty() && seen.insert(m.host.clone()))
+                        .collect(),
+                )
+            }
+            DnsOutcome::NxDomain | DnsOutcome::NoData => MxSet::Implicit(MxRecord {
+                preference: 0,
+                host: domain.to_string(),
+            }),
+            other => MxSet::Failed(other),
+        }
+    }
+
+    /// The hosts mail goes to, in preference order.
+    pub fn hosts(&self) -> Vec<MxRecord> {
+        match self {
+            MxSet::Hosts(h) => h.clone(),
+            MxSet::Implicit(m) => vec![m.clone()],
+            MxSet::Null | MxSet::Failed(_) => Vec::new(),
+        }
+    }
+}
+
+/// Milliseconds from the start of the check to each answer, as the driver measured them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Arrivals {
+    pub txt: Option<u64>,
+    pub mx: Option<u64>,
+    pub tlsrpt: Option<u64>,
+    pub policy: Option<u64>,
+    pub probes: BTreeMap<String, u64>,
+}
+
+/// Everything the report is built from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answers {
+    /// The checked domain in A-labels, lower case, no trailing dot.
+    pub domain: String,
+    pub txt: Option<DnsAnswer>,
+    pub mx: Option<MxSet>,
+    pub tlsrpt: Option<DnsAnswer>,
+    pub policy: Option<PolicyFetch>,
+    /// The probed MX hosts: `None` while the probe runs.
+    pub probes: BTreeMap<String, Option<ProbeResult>>,
+    pub arrivals: Arrivals,
+    /// True when every request has been answered.
+    pub complete: bool,
+}

@@ -1,0 +1,94 @@
+//! From the [`Answers`] of a check to the [`Report`]: every judgement is made here, once, so
+//! the page, the CLI and the Markdown export only render it.
+//!
+//! - [`lookup`]: the `_mta-sts`, MX and `_smtp._tls` look-ups;
+//! - [`retrieval`]: the policy fetch and the policy senders apply;
+//! - [`mx`]: MX matching and the STARTTLS probes, per host;
+//! - [`senders`]: what a sender does with one MX (a pure decision table);
+//! - [`blind`]: what the tester could not see, and why;
+//! - [`steps`] and [`outcome`]: the four steps and the verdict;
+//! - [`text`]: the wording shared by several of them.
+
+mod blind;
+mod lookup;
+mod mx;
+mod outcome;
+mod retrieval;
+pub mod senders;
+mod steps;
+mod text;
+
+use crate::answers::Answers;
+use crate::finding::Finding;
+use crate::report::Report;
+
+/// Findings of one step, before they are merged into the report's list.
+#[derive(Default)]
+pub(crate) struct Judged {
+    pub retrieval: Vec<Finding>,
+    pub validation: Vec<Finding>,
+    pub tls: Vec<Finding>,
+}
+
+pub(crate) fn build(a: &Answers) -> Report {
+    let txt = lookup::txt_step(a.txt.as_ref());
+    let tlsrpt = lookup::tlsrpt_step(a.tlsrpt.as_ref());
+    let mx_set_findings = lookup::mx_set_findings(a);
+    let policy = retrieval::judge(a, &txt);
+    let mx = mx::reports(a, &policy);
+    let mut judged = Judged {
+        retrieval: policy.fetch_findings.clone(),
+        validation: policy.parse_findings.clone(),
+        tls: Vec::new(),
+    };
+    judged.validation.extend(retrieval::domain_findings(
+        a,
+        &policy,
+        &tlsrpt,
+        &mx,
+    ));
+    let blind = blind::spots(a, &txt, &policy, &mx);
+    judged.tls.extend(mx::domain_findings(&policy, &mx));
+    judged.tls.extend(blind::findings(&blind));
+
+    let step_list = steps::all(a, &txt, &tlsrpt, &mx_set_findings, &policy, &mx, &judged);
+
+    let mut findings: Vec<Finding> = Vec::new();
+    findings.extend(txt.findings.iter().cloned());
+    findings.extend(mx_set_findings.iter().cloned());
+    findings.extend(judged.retrieval.iter().cloned());
+    findings.extend(judged.validation.iter().cloned());
+    for m in &mx {
+        findings.extend(m.report.findings.iter().cloned());
+    }
+    findings.extend(judged.tls.iter().cloned());
+    findings.extend(tlsrpt.findings.iter().cloned());
+
+    let (verdict, summary) = if a.complete {
+        let (v, s) = outcome::verdict(&outcome::Facts {
+            txt: &txt,
+            policy: &policy,
+            mx: &mx,
+            findings: &findings,
+            blind: &blind,
+        });
+        (Some(v), s)
+    } else {
+        (None, "The check is running.".to_string())
+    };
+    let mut policy_step = policy.step.clone();
+    policy_step.findings = [judged.retrieval, judged.validation].concat();
+    Report {
+        report_version: crate::report::REPORT_VERSION,
+        domain: a.domain.clone(),
+        verdict,
+        summary,
+        complete: a.complete,
+        steps: step_list,
+        txt,
+        policy: policy_step,
+        mx: mx.into_iter().map(|m| m.into_report()).collect(),
+        tlsrpt,
+        findings,
+    }
+}
