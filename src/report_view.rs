@@ -51,7 +51,10 @@ struct StepProps {
 fn step_item(p: &StepProps) -> Html {
     let s = &p.step;
     let (label, class) = step_label(s);
-    let duration = s.elapsed_ms.map(|ms| format!("{ms} ms")).unwrap_or_default();
+    let duration = s
+        .elapsed_ms
+        .map(|ms| format!("{ms} ms"))
+        .unwrap_or_default();
     let done = s.state == StepProgress::Done;
     html! {
         <li class={classes!("step", class)} data-step={s.id.as_str()} data-step-state={s.state.as_str()}

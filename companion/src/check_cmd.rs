@@ -100,12 +100,7 @@ fn text(r: &Report) -> String {
             .outcome
             .map_or(step.state.as_str(), |o| o.as_str())
             .to_ascii_uppercase();
-        let _ = writeln!(
-            out,
-            "{}. {title:<11}{outcome:<13}{}",
-            i + 1,
-            step.summary
-        );
+        let _ = writeln!(out, "{}. {title:<11}{outcome:<13}{}", i + 1, step.summary);
         if step.id == StepId::Tls {
             for m in &r.mx {
                 let status = m.tls.as_ref().map_or("-", |t| t.status.as_str());

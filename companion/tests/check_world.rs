@@ -54,7 +54,7 @@ fn assert_scenario(domain: &str) {
         .collect();
     let ctx = format!("{domain} ({}): findings {codes:?}", spec.about);
     assert_eq!(r["domain"], domain, "{ctx}");
-    assert_eq!(r["report_version"], 1, "{ctx}");
+    assert_eq!(r["report_version"], 2, "{ctx}");
     assert_eq!(r["complete"], true, "{ctx}");
     assert_eq!(r["verdict"], e.verdict, "{ctx}");
     assert_eq!(r["txt"]["status"], e.txt, "{ctx}");
@@ -105,12 +105,53 @@ fn assert_scenario(domain: &str) {
     for c in &e.codes {
         assert!(codes.contains(c), "{ctx}: missing {c}");
     }
-    let expected_exit = if matches!(e.verdict, "pass" | "warn") {
-        0
-    } else {
-        1
-    };
-    assert_eq!(code, Some(expected_exit), "{ctx}");
+    let summary = r["summary"].as_str().unwrap();
+    for words in &e.summary {
+        assert!(
+            summary.contains(words),
+            "{ctx}: summary {summary:?} lacks {words:?}"
+        );
+    }
+    let steps = r["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4, "{ctx}");
+    for (step, id) in steps
+        .iter()
+        .zip(["lookup", "retrieval", "validation", "tls"])
+    {
+        assert_eq!(step["id"], id, "{ctx}");
+        assert_eq!(step["state"], "done", "{ctx}: {step}");
+        assert!(
+            !step["summary"].as_str().unwrap().is_empty(),
+            "{ctx}: {step}"
+        );
+    }
+    if let Some(outcomes) = e.steps {
+        let got: Vec<&str> = steps
+            .iter()
+            .map(|s| s["outcome"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, outcomes, "{ctx}: {steps:?}");
+    }
+    if e.verdict == "inconclusive" {
+        assert!(
+            !r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["severity"] == "error"),
+            "{ctx}: an inconclusive check blames the domain for nothing"
+        );
+    }
+    assert_eq!(code, Some(exit_for(e.verdict)), "{ctx}");
+}
+
+/// The documented exit status of `mtasts check` for a verdict.
+fn exit_for(verdict: &str) -> i32 {
+    match verdict {
+        "pass" | "warn" => 0,
+        "inconclusive" => 3,
+        _ => 1,
+    }
 }
 
 macro_rules! scenarios {
@@ -164,11 +205,86 @@ scenarios! {
     hostile_policy_body_drips => "hostile-slowpolicy.test",
     hostile_policy_redirect_loop => "hostile-loop.test",
     hostile_policy_gzip_bomb => "hostile-gzip.test",
+    every_mx_refuses_connections => "all-refuse.test",
+    port_25_filtered_is_inconclusive => "port25-filtered.test",
+    a_backup_mx_with_an_expired_certificate => "backup-expired.test",
     load_benchmark_domain => "load.test",
     delay_1mx => "delay-1mx.test",
     delay_5mx => "delay-5mx.test",
     delay_10mx => "delay-10mx.test",
     delay_20mx => "delay-20mx.test",
+}
+
+/// The clauses of a message, lower-cased, as a reader meets them.
+fn clauses(text: &str) -> Vec<String> {
+    text.split(['.', ';', ':', '(', ')', ','])
+        .map(|c| c.trim().to_lowercase())
+        .filter(|c| c.split_whitespace().count() >= 3)
+        .collect()
+}
+
+fn assert_said_once(ctx: &str, text: &str) {
+    let mut seen = std::collections::HashSet::new();
+    for clause in clauses(text) {
+        assert!(
+            seen.insert(clause.clone()),
+            "{ctx}: {clause:?} twice in {text:?}"
+        );
+    }
+}
+
+#[test]
+fn every_message_of_every_scenario_says_each_thing_once() {
+    for spec in &world().scenarios {
+        let (r, _) = report(&spec.domain);
+        let d = &spec.domain;
+        assert_said_once(d, r["summary"].as_str().unwrap());
+        for step in r["steps"].as_array().unwrap() {
+            assert_said_once(d, step["summary"].as_str().unwrap());
+        }
+        for f in r["findings"].as_array().unwrap() {
+            let text = format!(
+                "{} {}",
+                f["message"].as_str().unwrap(),
+                f["fix"].as_str().unwrap_or("")
+            );
+            assert_said_once(&format!("{d} {}", f["code"]), &text);
+        }
+        for m in r["mx"].as_array().unwrap() {
+            assert_said_once(d, m["senders_will"].as_str().unwrap());
+        }
+    }
+}
+
+#[test]
+fn an_unreachable_resolver_is_inconclusive_with_exit_3() {
+    // A port on loopback where nothing listens: the resolver cannot be reached.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    for net in [
+        vec![
+            "--doh".to_string(),
+            format!("https://127.0.0.1:{port}/dns-query"),
+        ],
+        vec!["--dns".to_string(), format!("127.0.0.1:{port}")],
+    ] {
+        let net: Vec<&str> = net.iter().map(String::as_str).collect();
+        let mut args = net.clone();
+        args.push("--allow-private");
+        let out = mtasts_check(&args, &["--json", "good.test"]);
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["verdict"], "inconclusive", "{net:?}: {v}");
+        assert_eq!(out.status.code(), Some(3), "{net:?}");
+        assert_eq!(v["steps"][0]["outcome"], "inconclusive");
+        let summary = v["summary"].as_str().unwrap();
+        assert!(summary.contains("resolver"), "{summary}");
+        assert!(!summary.contains("broken"), "{summary}");
+        let text = mtasts_check(&args, &["good.test"]);
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.starts_with("good.test: INCONCLUSIVE"), "{text}");
+        assert!(!text.contains("FAIL"), "{text}");
+    }
 }
 
 #[test]
@@ -225,7 +341,7 @@ fn the_readable_report_shows_the_four_steps() {
         "4. TLS",
         "mx2.mx-mismatch.test",
         "no match",
-        "senders: refuse",
+        "senders will refuse this host",
     ] {
         assert!(text.contains(step), "{step} missing:\n{text}");
     }

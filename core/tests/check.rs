@@ -254,10 +254,7 @@ fn fetch_facts_become_rfc_verdicts() {
         FetchStatus::Redirect
     );
     assert_eq!(r.verdict, Some(Verdict::Fail));
-    assert_eq!(
-        r.mx[0].tlsrpt_result,
-        Some(ResultType::StsPolicyFetchError)
-    );
+    assert_eq!(r.mx[0].tlsrpt_result, Some(ResultType::StsPolicyFetchError));
     assert_eq!(r.mx[0].sender, Some(Sender::DeliverUnverified));
 
     let mut html = fetched(ENFORCE);
@@ -369,7 +366,11 @@ fn the_partial_report_grows_and_answers_are_checked() {
         "unknown id"
     );
     check
-        .handle(mx_id, Answer::Dns(mx(&["a.example.com", "b.example.com"])), 2)
+        .handle(
+            mx_id,
+            Answer::Dns(mx(&["a.example.com", "b.example.com"])),
+            2,
+        )
         .unwrap();
     let probes = check.poll_requests();
     assert_eq!(probes.len(), 2, "one probe per MX, all at once");
@@ -485,7 +486,10 @@ fn without_the_companion_the_page_says_what_could_not_run() {
     );
     assert!(no_domain_errors(&r), "{:?}", codes(&r));
     assert_eq!(r.mx[0].sender, None);
-    assert_eq!(outcome(&r, StepId::Retrieval), Some(StepOutcome::Inconclusive));
+    assert_eq!(
+        outcome(&r, StepId::Retrieval),
+        Some(StepOutcome::Inconclusive)
+    );
     assert_eq!(outcome(&r, StepId::Validation), Some(StepOutcome::Skipped));
     assert_eq!(outcome(&r, StepId::Tls), Some(StepOutcome::Inconclusive));
 }
@@ -528,7 +532,11 @@ fn an_unreachable_resolver_is_inconclusive_and_blames_nobody() {
     assert_eq!(r.verdict, Some(Verdict::Inconclusive), "{:?}", codes(&r));
     assert!(no_domain_errors(&r), "{:?}", r.findings);
     assert!(r.summary.contains("resolver"), "{}", r.summary);
-    assert!(r.summary.contains("another DNS-over-HTTPS resolver"), "{}", r.summary);
+    assert!(
+        r.summary.contains("another DNS-over-HTTPS resolver"),
+        "{}",
+        r.summary
+    );
     assert_eq!(
         r.summary.matches("could not be reached").count(),
         1,
@@ -536,7 +544,10 @@ fn an_unreachable_resolver_is_inconclusive_and_blames_nobody() {
         r.summary
     );
     assert_eq!(outcome(&r, StepId::Lookup), Some(StepOutcome::Inconclusive));
-    assert_eq!(outcome(&r, StepId::Retrieval), Some(StepOutcome::Inconclusive));
+    assert_eq!(
+        outcome(&r, StepId::Retrieval),
+        Some(StepOutcome::Inconclusive)
+    );
     assert_eq!(outcome(&r, StepId::Validation), Some(StepOutcome::Skipped));
     assert_eq!(outcome(&r, StepId::Tls), Some(StepOutcome::Skipped));
     assert!(codes(&r).contains(&"check.resolver.failed"));
@@ -581,7 +592,11 @@ fn every_mx_refusing_connections_under_enforce_fails() {
     );
     assert_eq!(r.verdict, Some(Verdict::Fail), "{:?}", codes(&r));
     assert!(codes(&r).contains(&"domain.mx.none_accepts"));
-    assert!(r.summary.contains("cannot be delivered at all"), "{}", r.summary);
+    assert!(
+        r.summary.contains("cannot be delivered at all"),
+        "{}",
+        r.summary
+    );
     assert_eq!(outcome(&r, StepId::Tls), Some(StepOutcome::Fail));
 }
 
@@ -661,9 +676,23 @@ fn a_failed_fetch_names_cached_and_uncached_senders() {
         ok_probe,
     );
     assert_eq!(r.verdict, Some(Verdict::Fail));
-    assert!(r.summary.contains("no cached policy deliver without MTA-STS"), "{}", r.summary);
-    assert!(r.summary.contains("cached an earlier policy keep enforcing it"), "{}", r.summary);
-    assert!(r.mx[0].senders_will.contains("cached"), "{}", r.mx[0].senders_will);
+    assert!(
+        r.summary
+            .contains("no cached policy deliver without MTA-STS"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.summary
+            .contains("cached an earlier policy keep enforcing it"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        r.mx[0].senders_will.contains("cached"),
+        "{}",
+        r.mx[0].senders_will
+    );
     assert_eq!(outcome(&r, StepId::Retrieval), Some(StepOutcome::Fail));
     assert_eq!(outcome(&r, StepId::Validation), Some(StepOutcome::Skipped));
 }
@@ -678,9 +707,15 @@ fn unused_patterns_use_the_senders_matching() {
         fetched(body),
         ok_probe,
     );
-    assert_eq!(r.policy.unused_patterns, vec!["old.example.net".to_string()]);
     assert_eq!(
-        codes(&r).iter().filter(|c| **c == "policy.mx.unused").count(),
+        r.policy.unused_patterns,
+        vec!["old.example.net".to_string()]
+    );
+    assert_eq!(
+        codes(&r)
+            .iter()
+            .filter(|c| **c == "policy.mx.unused")
+            .count(),
         1
     );
 }
@@ -703,8 +738,12 @@ fn steps_wait_run_and_finish_with_elapsed_times() {
     assert!(r.steps.iter().all(|s| s.outcome.is_none()));
     for req in reqs {
         let answer = match &req {
-            Request::Dns { name, .. } if name == "example.com" => Answer::Dns(mx(&["mx1.example.com"])),
-            Request::Dns { name, .. } if name.starts_with("_mta-sts") => Answer::Dns(txt(&["v=STSv1; id=1"])),
+            Request::Dns { name, .. } if name == "example.com" => {
+                Answer::Dns(mx(&["mx1.example.com"]))
+            }
+            Request::Dns { name, .. } if name.starts_with("_mta-sts") => {
+                Answer::Dns(txt(&["v=STSv1; id=1"]))
+            }
             Request::Dns { .. } => Answer::Dns(good_tlsrpt()),
             Request::FetchPolicy { .. } => Answer::Policy(fetched(ENFORCE)),
             Request::Probe { .. } => unreachable!(),
@@ -721,9 +760,10 @@ fn steps_wait_run_and_finish_with_elapsed_times() {
         .unwrap();
     let r = check.report();
     assert_eq!(r.steps[3].elapsed_ms, Some(250));
-    assert!(r
-        .steps
-        .iter()
-        .all(|s| s.outcome == Some(StepOutcome::Ok)), "{:?}", r.steps);
+    assert!(
+        r.steps.iter().all(|s| s.outcome == Some(StepOutcome::Ok)),
+        "{:?}",
+        r.steps
+    );
     assert_eq!(r.verdict, Some(Verdict::Pass));
 }

@@ -188,6 +188,15 @@ async fn start_scenario(
         *mx_index += 1;
         zone.add(d, Rec::Mx(10 * (i as u16 + 1), host.clone()));
         zone.add(host, Rec::Addr(IpAddr::V4(ip)));
+        match behaviour {
+            // Nothing listens on the address: the kernel answers RST.
+            MxSpec::Refuse => continue,
+            MxSpec::Blackhole => {
+                smtp::blackhole(ip).await?;
+                continue;
+            }
+            _ => {}
+        }
         let listener = bind(ip, 25).await?;
         let tls = |leaf: &Leaf, delay: u64| smtp::Behaviour::Tls {
             config: ca.server_config(&[host], leaf),
@@ -200,6 +209,7 @@ async fn start_scenario(
             MxSpec::NoStarttls => smtp::Behaviour::NoStarttls,
             MxSpec::Hostile(how) => smtp::Behaviour::Hostile(*how),
             MxSpec::Silent => smtp::Behaviour::Silent,
+            MxSpec::Refuse | MxSpec::Blackhole => unreachable!("handled above"),
         };
         tokio::spawn(smtp::serve(listener, host.clone(), behaviour));
     }

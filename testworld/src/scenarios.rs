@@ -13,6 +13,11 @@ pub enum MxSpec {
     Silent,
     /// Good, after this many milliseconds of silence before the greeting.
     Delay(u64),
+    /// Nothing listens: a connection is refused (RST), as by a closed port.
+    Refuse,
+    /// A listener whose accept queue is kept full, so a connection attempt gets no answer
+    /// at all (as behind a filter that drops port 25).
+    Blackhole,
     Hostile(crate::smtp::Hostile),
 }
 
@@ -45,6 +50,10 @@ pub struct Expect {
     pub mx: Vec<ExpectMx>,
     /// Finding codes the report must contain.
     pub codes: Vec<&'static str>,
+    /// Words the verdict summary must contain.
+    pub summary: Vec<&'static str>,
+    /// The outcomes of lookup, retrieval, validation and TLS, when the scenario pins them.
+    pub steps: Option<[&'static str; 4]>,
 }
 
 #[derive(Debug, Clone)]
@@ -88,6 +97,8 @@ fn base(name: &str, about: &'static str) -> Spec {
             tlsrpt: "valid",
             mx: vec![ok_mx(&mx1)],
             codes: vec![],
+            summary: vec![],
+            steps: None,
         },
         domain,
         about,
@@ -131,6 +142,8 @@ pub fn all() -> Vec<Spec> {
     ));
     s.mx.push((mx2.clone(), MxSpec::Good));
     s.expect.mx.push(ok_mx(&mx2));
+    s.expect.summary = vec!["enforced", "all 2 MX hosts"];
+    s.expect.steps = Some(["ok", "ok", "ok", "ok"]);
     out.push(s);
 
     let mut s = base("testing", "mode testing with TLS-RPT");
@@ -176,6 +189,8 @@ pub fn all() -> Vec<Spec> {
             None,
         )],
         codes: vec!["txt.absent", "tlsrpt.absent"],
+        summary: vec!["not deployed"],
+        steps: Some(["warn", "skipped", "skipped", "ok"]),
     };
     out.push(s);
 
@@ -225,6 +240,11 @@ pub fn all() -> Vec<Spec> {
         Some("sts-policy-fetch-error"),
     )];
     s.expect.codes = vec!["policy.fetch.status"];
+    s.expect.summary = vec![
+        "with no cached policy deliver without MTA-STS protection",
+        "senders that cached an earlier policy keep enforcing it",
+    ];
+    s.expect.steps = Some(["ok", "fail", "skipped", "ok"]);
     out.push(s);
 
     let mut s = base("policy-redirect", "the policy URL redirects");
@@ -461,7 +481,10 @@ pub fn all() -> Vec<Spec> {
 
     let mut s = base("tlsrpt-invalid", "a TLS-RPT record without a URI scheme");
     s.tlsrpt = vec!["v=TLSRPTv1; rua=tls-reports@tlsrpt-invalid.test".into()];
-    s.expect.verdict = "fail";
+    // Reporting only (RFC 8460 §3): delivery does not depend on it.
+    s.expect.verdict = "warn";
+    s.expect.summary = vec!["TLS-RPT is broken"];
+    s.expect.steps = Some(["warn", "ok", "ok", "ok"]);
     s.expect.tlsrpt = "invalid";
     s.expect.codes = vec!["tlsrpt.rua.bad_uri"];
     out.push(s);
@@ -502,9 +525,11 @@ pub fn all() -> Vec<Spec> {
     out.push(s);
 
     use crate::smtp::Hostile;
-    // Without a TLS session nothing says whether senders would refuse the host (sender
-    // null, a warning); a broken handshake is a refusal under enforce.
-    let unreachable = ("null", "warn", "mx.unreachable", None);
+    // A lone MX that times out may be this network's doing (inconclusive); one that breaks
+    // the SMTP exchange takes no mail at all (fail); a broken handshake is a refusal under
+    // enforce.
+    let timed_out = ("null", "inconclusive", "check.mx.unreachable", None);
+    let unreachable = ("null", "fail", "domain.mx.none_accepts", None);
     let broken = (
         "refuse",
         "fail",
@@ -512,7 +537,7 @@ pub fn all() -> Vec<Spec> {
         Some("validation-failure"),
     );
     for (name, how, tls, (sender, verdict, code, result)) in [
-        ("hostile-drip", Hostile::DripBanner, "timeout", unreachable),
+        ("hostile-drip", Hostile::DripBanner, "timeout", timed_out),
         (
             "hostile-endless",
             Hostile::EndlessBanner,
@@ -541,7 +566,7 @@ pub fn all() -> Vec<Spec> {
             "hostile-silence",
             Hostile::StarttlsSilence,
             "timeout",
-            unreachable,
+            timed_out,
         ),
     ] {
         let mut s = base(name, "a hostile MX that must not hang or flood the probe");
@@ -603,6 +628,82 @@ pub fn all() -> Vec<Spec> {
         Some("sts-policy-invalid"),
     )];
     s.expect.codes = vec!["policy.syntax.encoding"];
+    out.push(s);
+
+    let mut s = base(
+        "all-refuse",
+        "enforce, and both MX hosts refuse connections on port 25 (RST)",
+    );
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["*.all-refuse.test"])),
+    ));
+    s.mx = vec![
+        ("mx1.all-refuse.test".into(), MxSpec::Refuse),
+        ("mx2.all-refuse.test".into(), MxSpec::Refuse),
+    ];
+    s.expect.verdict = "fail";
+    s.expect.mx = vec![
+        mx("mx1.all-refuse.test", "connect-failed", true, "null", None),
+        mx("mx2.all-refuse.test", "connect-failed", true, "null", None),
+    ];
+    s.expect.codes = vec!["domain.mx.none_accepts", "policy.mx.wildcard"];
+    s.expect.summary = vec!["cannot be delivered at all"];
+    s.expect.steps = Some(["ok", "ok", "ok", "fail"]);
+    out.push(s);
+
+    let mut s = base(
+        "port25-filtered",
+        "the only MX drops connection attempts, as a network that filters port 25 does",
+    );
+    s.mx = vec![("mx1.port25-filtered.test".into(), MxSpec::Blackhole)];
+    s.expect.verdict = "inconclusive";
+    s.expect.mx = vec![mx(
+        "mx1.port25-filtered.test",
+        "connect-timeout",
+        true,
+        "null",
+        None,
+    )];
+    s.expect.codes = vec!["check.mx.unreachable"];
+    s.expect.summary = vec!["port 25", "mtasts check"];
+    s.expect.steps = Some(["ok", "ok", "ok", "inconclusive"]);
+    out.push(s);
+
+    let mut s = base(
+        "backup-expired",
+        "three MX hosts: the two preferred work, the backup has an expired certificate",
+    );
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["*.backup-expired.test"])),
+    ));
+    s.mx = vec![
+        ("mx1.backup-expired.test".into(), MxSpec::Good),
+        ("mx2.backup-expired.test".into(), MxSpec::Good),
+        (
+            "mx3.backup-expired.test".into(),
+            MxSpec::Cert(Leaf::Expired),
+        ),
+    ];
+    s.expect.verdict = "fail";
+    s.expect.mx = vec![
+        ok_mx("mx1.backup-expired.test"),
+        ok_mx("mx2.backup-expired.test"),
+        mx(
+            "mx3.backup-expired.test",
+            "certificate-expired",
+            true,
+            "refuse",
+            Some("certificate-expired"),
+        ),
+    ];
+    s.expect.codes = vec!["mx.cert.expired"];
+    s.expect.summary = vec![
+        "delivered over verified TLS to mx1.backup-expired.test",
+        "refuse mx3.backup-expired.test (expired certificate)",
+    ];
+    s.expect.steps = Some(["ok", "ok", "ok", "fail"]);
     out.push(s);
 
     let mut s = base("load", "25 MX hosts that wait one second before their greeting (for the companion's load benchmark)");

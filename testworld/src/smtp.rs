@@ -35,6 +35,36 @@ pub enum Hostile {
     StarttlsSilence,
 }
 
+/// Listens on port 25 of `ip` with the smallest accept queue and fills it with connections
+/// of its own that are never accepted: the kernel then drops further SYNs, so a client's
+/// connection attempt hangs until its own deadline, exactly as behind a filter.
+pub async fn blackhole(ip: std::net::Ipv4Addr) -> Result<(), String> {
+    let addr = std::net::SocketAddr::from((ip, 25));
+    let socket = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
+    socket.set_reuseaddr(true).map_err(|e| e.to_string())?;
+    socket
+        .bind(addr)
+        .map_err(|e| format!("cannot listen on {addr} ({e}); the test world needs root"))?;
+    let listener = socket.listen(0).map_err(|e| e.to_string())?;
+    let mut fillers = Vec::new();
+    // A backlog of 0 admits one queued connection; two make sure it is full.
+    for _ in 0..2 {
+        if let Ok(Ok(stream)) = tokio::time::timeout(
+            Duration::from_millis(300),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            fillers.push(stream);
+        }
+    }
+    tokio::spawn(async move {
+        let _keep = (listener, fillers);
+        std::future::pending::<()>().await;
+    });
+    Ok(())
+}
+
 pub async fn serve(listener: tokio::net::TcpListener, name: String, behaviour: Behaviour) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {

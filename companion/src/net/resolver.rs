@@ -169,7 +169,8 @@ impl Resolver {
     async fn exchange(&self, query: &[u8]) -> Result<Vec<u8>, String> {
         match &self.upstream {
             Upstream::Dns(addr) => {
-                let unreachable = |e: String| format!("the DNS server {addr} could not be reached ({e})");
+                let unreachable =
+                    |e: String| format!("the DNS server {addr} could not be reached ({e})");
                 let reply = udp(*addr, query).await.map_err(unreachable)?;
                 if is_truncated(&reply) {
                     tcp(*addr, query).await.map_err(unreachable)

@@ -16,9 +16,15 @@ use crate::rules;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Blind {
     /// The resolver failed these look-ups (`what`); `why` in the first failure's words.
-    Resolver { what: Vec<&'static str>, why: String },
+    Resolver {
+        what: Vec<&'static str>,
+        why: String,
+    },
     /// The companion service could not be reached; `what` did not run.
-    Companion { what: Vec<&'static str>, why: String },
+    Companion {
+        what: Vec<&'static str>,
+        why: String,
+    },
     /// The service's own per-host limit kept these hosts from being probed.
     RateLimited { hosts: Vec<String> },
     /// No MX host answered the probe in time; `connect` when not even TCP got through.
@@ -133,9 +139,12 @@ pub(super) fn spots(
         }
     }
 
-    let seen = mx
-        .iter()
-        .any(|m| matches!(m.tls, Some(TlsView::Verified | TlsView::Failed(_) | TlsView::Refused)));
+    let seen = mx.iter().any(|m| {
+        matches!(
+            m.tls,
+            Some(TlsView::Verified | TlsView::Failed(_) | TlsView::Refused)
+        )
+    });
     let with = |statuses: &[TlsStatus]| -> Vec<&MxJudged> {
         mx.iter()
             .filter(|m| m.status().is_some_and(|s| statuses.contains(&s)))
@@ -202,8 +211,5 @@ pub(super) fn findings(blind: &[Blind]) -> Vec<Finding> {
 
 /// True when the probes could not tell anything: no host was seen.
 pub(super) fn tls_blind(mx: &[MxJudged]) -> bool {
-    !mx.is_empty()
-        && mx
-            .iter()
-            .all(|m| matches!(m.tls, Some(TlsView::Unknown)))
+    !mx.is_empty() && mx.iter().all(|m| matches!(m.tls, Some(TlsView::Unknown)))
 }

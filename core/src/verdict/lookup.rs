@@ -136,7 +136,10 @@ pub(super) fn txt_words(txt: &TxtStep) -> String {
             "the _mta-sts record is invalid, so senders apply no policy".into()
         }
         Some(RecordStatus::Error) => match &txt.dns {
-            Some(o) if o.tester_side() => format!("_mta-sts could not be looked up ({})", text::clause(&o.describe())),
+            Some(o) if o.tester_side() => format!(
+                "_mta-sts could not be looked up ({})",
+                text::clause(&o.describe())
+            ),
             _ => "the _mta-sts look-up failed at the domain's name servers".into(),
         },
         None => "_mta-sts: waiting".into(),

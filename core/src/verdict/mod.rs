@@ -41,12 +41,9 @@ pub(crate) fn build(a: &Answers) -> Report {
         validation: policy.parse_findings.clone(),
         tls: Vec::new(),
     };
-    judged.validation.extend(retrieval::domain_findings(
-        a,
-        &policy,
-        &tlsrpt,
-        &mx,
-    ));
+    judged
+        .validation
+        .extend(retrieval::domain_findings(a, &policy, &tlsrpt, &mx));
     let blind = blind::spots(a, &txt, &policy, &mx);
     judged.tls.extend(mx::domain_findings(&policy, &mx));
     judged.tls.extend(blind::findings(&blind));

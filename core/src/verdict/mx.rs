@@ -86,10 +86,12 @@ pub(super) fn reports(a: &Answers, policy: &PolicyJudged) -> Vec<MxJudged> {
                 tls_findings: Vec::new(),
             };
             if !probed {
-                judged.tls_findings.push(rules::MX_NOT_PROBED.finding(format!(
-                    "{host} was not probed: a check probes the {} most preferred MX hosts.",
-                    crate::check::MAX_PROBED_MX
-                )));
+                judged
+                    .tls_findings
+                    .push(rules::MX_NOT_PROBED.finding(format!(
+                        "{host} was not probed: a check probes the {} most preferred MX hosts.",
+                        crate::check::MAX_PROBED_MX
+                    )));
             }
             match_finding(&mut judged, policy, mode);
             tls_findings(&mut judged, mode);
@@ -155,7 +157,11 @@ fn tls_findings(m: &mut MxJudged, mode: Option<Mode>) {
             );
         }
         TlsStatus::Ok => {
-            if let Some(cert) = tls.cert.as_ref().filter(|c| c.days_left < EXPIRY_WARNING_DAYS) {
+            if let Some(cert) = tls
+                .cert
+                .as_ref()
+                .filter(|c| c.days_left < EXPIRY_WARNING_DAYS)
+            {
                 m.tls_findings.push(
                     rules::MX_CERT_EXPIRING
                         .finding(format!(
@@ -212,9 +218,8 @@ pub(super) fn domain_findings(policy: &PolicyJudged, mx: &[MxJudged]) -> Vec<Fin
         return out;
     }
     // Only when every host was seen: a host that timed out may still take the mail.
-    let refused = |m: &&MxJudged| {
-        m.report.sender == Some(Sender::Refuse) || m.tls == Some(TlsView::Refused)
-    };
+    let refused =
+        |m: &&MxJudged| m.report.sender == Some(Sender::Refuse) || m.tls == Some(TlsView::Refused);
     let all_refuse = probed.iter().all(refused)
         && probed
             .iter()

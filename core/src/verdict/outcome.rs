@@ -31,11 +31,7 @@ fn blocking(f: &Finding) -> bool {
 
 pub(super) fn verdict(facts: &Facts) -> (Verdict, String) {
     let decisive: Vec<&Blind> = facts.blind.iter().filter(|b| b.decisive()).collect();
-    let txt_blind = facts
-        .txt
-        .dns
-        .as_ref()
-        .is_some_and(|d| d.tester_side());
+    let txt_blind = facts.txt.dns.as_ref().is_some_and(|d| d.tester_side());
     if txt_blind {
         return (Verdict::Inconclusive, inconclusive(&decisive));
     }
@@ -51,13 +47,21 @@ pub(super) fn verdict(facts: &Facts) -> (Verdict, String) {
     if !decisive.is_empty() {
         return (Verdict::Inconclusive, inconclusive(&decisive));
     }
-    if facts.findings.iter().any(|f| f.severity == Severity::Error && f.tolerated) {
+    if facts
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && f.tolerated)
+    {
         return (
             Verdict::Warn,
             "MTA-STS works for lenient senders, but strict parsers (such as mox) ignore the policy because of grammar errors.".to_string(),
         );
     }
-    if let Some(f) = facts.findings.iter().find(|f| reporting_only(f) && f.severity == Severity::Error) {
+    if let Some(f) = facts
+        .findings
+        .iter()
+        .find(|f| reporting_only(f) && f.severity == Severity::Error)
+    {
         return (
             Verdict::Warn,
             format!(
@@ -66,7 +70,11 @@ pub(super) fn verdict(facts: &Facts) -> (Verdict, String) {
             ),
         );
     }
-    if let Some(f) = facts.findings.iter().find(|f| f.severity == Severity::Warning) {
+    if let Some(f) = facts
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Warning)
+    {
         return (
             Verdict::Warn,
             format!("MTA-STS works, with a warning: {}", f.message),
@@ -145,10 +153,7 @@ fn partial_delivery(mx: &[MxJudged]) -> Option<String> {
         .map(|m| {
             let reason = match (m.tls, m.report.matched) {
                 (Some(TlsView::Verified), false) => "no mx pattern covers it",
-                _ => m
-                    .status()
-                    .map(text::tls_reason)
-                    .unwrap_or("no TLS session"),
+                _ => m.status().map(text::tls_reason).unwrap_or("no TLS session"),
             };
             format!("{} ({reason})", m.report.host)
         })

@@ -93,10 +93,9 @@ pub fn decide(input: SenderInput) -> Decision {
             d(Some(Refuse), Some(ResultType::ValidationFailure))
         }
         (PolicyView::Applied(Mode::Enforce), Failed(r)) => d(Some(Refuse), Some(r)),
-        (PolicyView::Applied(Mode::Testing), Verified) => d(
-            Some(DeliverUnverified),
-            Some(ResultType::ValidationFailure),
-        ),
+        (PolicyView::Applied(Mode::Testing), Verified) => {
+            d(Some(DeliverUnverified), Some(ResultType::ValidationFailure))
+        }
         (PolicyView::Applied(Mode::Testing), Failed(r)) => d(Some(DeliverUnverified), Some(r)),
     }
 }

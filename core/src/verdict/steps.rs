@@ -142,9 +142,14 @@ fn mx_words(a: &Answers) -> String {
         Some(MxSet::Implicit(m)) => format!("no MX record, so mail goes to {} itself", m.host),
         Some(MxSet::Null) => "a null MX: the domain takes no mail".into(),
         Some(MxSet::Failed(o)) if o.tester_side() => {
-            format!("MX could not be looked up ({})", text::clause(&o.describe()))
+            format!(
+                "MX could not be looked up ({})",
+                text::clause(&o.describe())
+            )
         }
-        Some(MxSet::Failed(o)) => format!("the MX look-up failed ({})", text::clause(&o.describe())),
+        Some(MxSet::Failed(o)) => {
+            format!("the MX look-up failed ({})", text::clause(&o.describe()))
+        }
         None => "MX: waiting".into(),
     }
 }
@@ -159,7 +164,9 @@ fn tlsrpt_words(a: &Answers, tlsrpt: &TlsRptStep) -> String {
     match tlsrpt.status {
         Some(RecordStatus::Valid) => format!("TLS reports go to {}", tlsrpt.rua.join(", ")),
         Some(RecordStatus::None) => "no TLS-RPT record, so nobody receives failure reports".into(),
-        Some(RecordStatus::Invalid) => "the TLS-RPT record is invalid, so no reports are sent".into(),
+        Some(RecordStatus::Invalid) => {
+            "the TLS-RPT record is invalid, so no reports are sent".into()
+        }
         Some(RecordStatus::Error) => "the _smtp._tls look-up failed".into(),
         None => "_smtp._tls: waiting".into(),
     }
@@ -172,7 +179,13 @@ fn retrieval_step(a: &Answers, txt: &TxtStep, policy: &PolicyJudged, judged: &Ju
         StepProgress::Running
     };
     let Some(fetch) = policy.step.fetch.as_ref() else {
-        return step(StepId::Retrieval, state, StepOutcome::Skipped, String::new(), None);
+        return step(
+            StepId::Retrieval,
+            state,
+            StepOutcome::Skipped,
+            String::new(),
+            None,
+        );
     };
     let not_advertised = txt.status == Some(RecordStatus::None);
     let (outcome, summary) = if policy.fetch_blind() {
@@ -208,7 +221,13 @@ fn retrieval_step(a: &Answers, txt: &TxtStep, policy: &PolicyJudged, judged: &Ju
         };
         (outcome, summary)
     };
-    step(StepId::Retrieval, state, outcome, summary, a.arrivals.policy)
+    step(
+        StepId::Retrieval,
+        state,
+        outcome,
+        summary,
+        a.arrivals.policy,
+    )
 }
 
 fn validation_step(a: &Answers, policy: &PolicyJudged, mx: &[MxJudged], judged: &Judged) -> Step {
@@ -224,7 +243,9 @@ fn validation_step(a: &Answers, policy: &PolicyJudged, mx: &[MxJudged], judged: 
     });
     if !has_body {
         let why = match fetch {
-            Some(_) if policy.fetch_blind() => "the policy could not be fetched from here".to_string(),
+            Some(_) if policy.fetch_blind() => {
+                "the policy could not be fetched from here".to_string()
+            }
             Some(f) => format!("no policy was fetched ({})", f.status.as_str()),
             None => "no policy was fetched".to_string(),
         };
@@ -244,7 +265,11 @@ fn validation_step(a: &Answers, policy: &PolicyJudged, mx: &[MxJudged], judged: 
         outcome = StepOutcome::Inconclusive;
     }
     let policy_words = match (&policy.parsed, policy.step.valid) {
-        (Some(p), true) => format!("The policy is valid (mode {}, max_age {})", p.mode.as_str(), p.max_age),
+        (Some(p), true) => format!(
+            "The policy is valid (mode {}, max_age {})",
+            p.mode.as_str(),
+            p.max_age
+        ),
         (Some(p), false) => format!("The policy has errors (mode {})", p.mode.as_str()),
         (None, _) => "The policy cannot be read".to_string(),
     };
@@ -284,7 +309,9 @@ fn tls_step(a: &Answers, mx: &[MxJudged], judged: &Judged) -> Step {
     if mx.is_empty() {
         let why = match &a.mx {
             Some(MxSet::Null) => "the domain takes no mail (null MX)".to_string(),
-            Some(MxSet::Failed(o)) => format!("the MX look-up failed ({})", text::clause(&o.describe())),
+            Some(MxSet::Failed(o)) => {
+                format!("the MX look-up failed ({})", text::clause(&o.describe()))
+            }
             _ => "there is no MX host".to_string(),
         };
         return step(
@@ -302,7 +329,10 @@ fn tls_step(a: &Answers, mx: &[MxJudged], judged: &Judged) -> Step {
     } else {
         graded(all.iter().copied())
     };
-    let verified = mx.iter().filter(|m| m.tls == Some(TlsView::Verified)).count();
+    let verified = mx
+        .iter()
+        .filter(|m| m.tls == Some(TlsView::Verified))
+        .count();
     let problems: Vec<String> = mx
         .iter()
         .filter_map(|m| {
@@ -311,7 +341,10 @@ fn tls_step(a: &Answers, mx: &[MxJudged], judged: &Judged) -> Step {
         })
         .collect();
     let summary = if problems.is_empty() {
-        format!("{verified} of {} MX hosts offer STARTTLS with a valid certificate.", mx.len())
+        format!(
+            "{verified} of {} MX hosts offer STARTTLS with a valid certificate.",
+            mx.len()
+        )
     } else {
         format!(
             "{verified} of {} MX hosts offer STARTTLS with a valid certificate; {}.",
