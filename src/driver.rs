@@ -82,10 +82,7 @@ async fn companion<T: DeserializeOwned>(
 ) -> Result<T, String> {
     let url = format!("{}{path}", config.companion);
     let exchange = async {
-        let response = get(&url, params)
-            .send()
-            .await
-            .map_err(|e| format!("the companion could not be reached ({e})"))?;
+        let response = get(&url, params).send().await.map_err(|e| e.to_string())?;
         let status = response.status();
         let text = response.text().await.map_err(|e| e.to_string())?;
         let value = js_sys::JSON::parse(&text)
@@ -102,7 +99,12 @@ async fn companion<T: DeserializeOwned>(
     };
     within(COMPANION_TIMEOUT_MS, exchange)
         .await
-        .unwrap_or_else(|| Err("the companion did not answer in time".into()))
+        .unwrap_or_else(|| {
+            Err(format!(
+                "no answer within {} s",
+                COMPANION_TIMEOUT_MS / 1000
+            ))
+        })
 }
 
 async fn policy(config: &Config, host: &str, url: &str) -> PolicyFetch {
@@ -117,7 +119,7 @@ async fn policy(config: &Config, host: &str, url: &str) -> PolicyFetch {
 /// sends CORS headers, and sees neither the certificate nor a redirect.
 async fn browser_fetch(url: &str, companion_error: &str) -> PolicyFetch {
     let mut fetch = PolicyFetch::new(FetchStatus::Unchecked, url);
-    fetch.error = Some(format!("companion: {companion_error}"));
+    fetch.error = Some(companion_error.to_string());
     let attempt = async {
         let response = Http::get(url)
             .redirect(RequestRedirect::Manual)

@@ -128,12 +128,20 @@ fn ttl(t: Option<u32>) -> String {
 }
 
 fn lookup(r: &Report) -> Html {
-    let status = |s: Option<mtasts_core::RecordStatus>| s.map_or("…", |s| s.as_str());
+    // A look-up the resolver failed says nothing about the record: "not seen", not "error".
+    let seen = |dns: Option<&mtasts_core::dns::DnsOutcome>| !dns.is_some_and(|d| d.tester_side());
+    let status = |s: Option<mtasts_core::RecordStatus>, seen: bool| {
+        if seen {
+            s.map_or("…", |s| s.as_str())
+        } else {
+            "not seen"
+        }
+    };
     html! {
         <dl class="facts">
             <dt>{ "_mta-sts TXT" }</dt>
             <dd>
-                <span class="status">{ status(r.txt.status) }</span>{ ttl(r.txt.ttl) }
+                <span class="status">{ status(r.txt.status, seen(r.txt.dns.as_ref())) }</span>{ ttl(r.txt.ttl) }
                 if let Some(id) = &r.txt.id { { format!(", id {id}") } }
                 if !r.txt.cname.is_empty() { <div class="small">{ format!("via CNAME {}", r.txt.cname.join(" → ")) }</div> }
                 { for r.txt.records.iter().map(|t| html! { <code class="record">{ t }</code> }) }
@@ -145,7 +153,7 @@ fn lookup(r: &Report) -> Html {
             </dd>
             <dt>{ "_smtp._tls TXT (TLS-RPT)" }</dt>
             <dd>
-                <span class="status">{ status(r.tlsrpt.status) }</span>{ ttl(r.tlsrpt.ttl) }
+                <span class="status">{ status(r.tlsrpt.status, seen(r.tlsrpt.dns.as_ref())) }</span>{ ttl(r.tlsrpt.ttl) }
                 { for r.tlsrpt.records.iter().map(|t| html! { <code class="record">{ t }</code> }) }
             </dd>
         </dl>
@@ -209,11 +217,6 @@ fn validation(r: &Report) -> Html {
                     }) }
                 </div>
             }
-            <p>
-                { format!("Policy {}", if r.policy.valid { "valid" } else { "invalid" }) }
-                { r.policy.mode.map(|m| format!(", mode {}", m.as_str())).unwrap_or_default() }
-                { r.policy.max_age.map(|a| format!(", cached by senders for up to {a} s")).unwrap_or_default() }
-            </p>
             <ul class="matches">
                 { for r.mx.iter().map(|m| html! {
                     <li>

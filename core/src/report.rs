@@ -407,6 +407,7 @@ pub struct TlsRptStep {
     pub rua: Vec<String>,
     pub records: Vec<String>,
     pub ttl: Option<u32>,
+    pub dns: Option<DnsOutcome>,
     pub findings: Vec<Finding>,
 }
 

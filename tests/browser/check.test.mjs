@@ -42,7 +42,13 @@ const SCENARIOS = {
   'mx-expired.test': ['fail', [['mx1.mx-expired.test', 'certificate-expired', 'true']]],
   'no-starttls.test': ['fail', [['mx1.no-starttls.test', 'starttls-not-supported', 'true']]],
   'wildcard.test': ['fail', [['a.wildcard.test', 'ok', 'true'], ['b.deep.wildcard.test', 'ok', 'false']]],
+  'all-refuse.test': ['fail', [['mx1.all-refuse.test', 'connect-failed', 'true'], ['mx2.all-refuse.test', 'connect-failed', 'true']]],
+  'port25-filtered.test': ['inconclusive', [['mx1.port25-filtered.test', 'connect-timeout', 'true']]],
+  'tlsrpt-invalid.test': ['warn', [['mx1.tlsrpt-invalid.test', 'ok', 'true']]],
 };
+
+// The step outcomes the core decided, as the page shows them.
+const outcomes = (page) => page.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.outcome));
 
 for (const [domain, [verdict, mx]] of Object.entries(SCENARIOS)) {
   test(`a shared link runs the check of ${domain}`, async () => {
@@ -62,7 +68,9 @@ test('the report shows the steps, the senders and the findings with their fixes'
   const { page } = await open(link('mx-expired.test'));
   await finished(page);
   const steps = await page.locator('li.step').evaluateAll((els) => els.map((e) => e.dataset.stepState));
-  assert.deepEqual(steps, ['done', 'done', 'done', 'failed']);
+  assert.deepEqual(steps, ['done', 'done', 'done', 'done']);
+  assert.deepEqual(await outcomes(page), ['ok', 'ok', 'ok', 'fail']);
+  assert.match(await page.locator('li.step[data-step="tls"] .step-state').innerText(), /failed/i);
   assert.match(await page.locator('tr[data-mx="mx1.mx-expired.test"]').innerText(), /refuse/);
   assert.match(await page.locator('tr[data-mx="mx1.mx-expired.test"]').innerText(), /certificate-expired/);
   const finding = page.locator('.all-findings li[data-code="mx.cert.expired"]');
@@ -143,13 +151,61 @@ test('back, forward and reload show the check the URL names', async () => {
   await page.close();
 });
 
-test('without the companion the DNS steps still run and the page says what could not', async () => {
+test('without the companion the DNS steps still run, and the verdict is inconclusive, not fail', async () => {
   const { page } = await open(link('good.test', '&companion=https%3A%2F%2F127.0.0.1%3A9'));
   const got = await finished(page);
-  assert.equal(got.verdict, 'warn');
+  assert.equal(got.verdict, 'inconclusive');
   assert.deepEqual(got.mx.map((m) => m[1]), ['unchecked', 'unchecked']);
-  assert.match(await page.locator('.all-findings').innerText(), /companion service/);
-  assert.match(await page.locator('li.step').first().innerText(), /valid/);
+  assert.match(await page.locator('.verdict-summary').innerText(), /companion service could not be reached/);
+  assert.equal(await page.locator('.verdict-label').innerText(), 'Inconclusive');
+  assert.doesNotMatch(await page.locator('.verdict-summary').innerText(), /broken/i);
+  assert.equal(await page.locator('.all-findings li.error').count(), 0, 'no error-level finding');
+  assert.deepEqual(await outcomes(page), ['ok', 'inconclusive', 'skipped', 'inconclusive']);
+  assert.match(await page.locator('li.step').first().innerText(), /advertises a policy/);
+  await page.screenshot({ path: `${ARTIFACTS}companion-unreachable.png`, fullPage: true });
+  await page.close();
+});
+
+test('an unreachable resolver is the tester\'s blind spot: inconclusive, and nothing blamed on the domain', async () => {
+  const { page } = await open(`${BASE_URL}/?domain=good.test&resolver=${encodeURIComponent('https://127.0.0.1:9/dns-query')}`);
+  const got = await finished(page);
+  assert.equal(got.verdict, 'inconclusive');
+  const summary = await page.locator('.verdict-summary').innerText();
+  assert.match(summary, /resolver could not answer/);
+  assert.match(summary, /Try another DNS-over-HTTPS resolver/);
+  assert.equal(await page.locator('.all-findings li.error').count(), 0, 'no error-level finding');
+  assert.equal((await outcomes(page))[0], 'inconclusive');
+  assert.equal((await outcomes(page))[3], 'skipped');
+  await page.screenshot({ path: `${ARTIFACTS}resolver-unreachable.png`, fullPage: true });
+  await page.close();
+});
+
+test('a policy 404 and MX hosts that all refuse are the domain\'s faults, said in plain words', async () => {
+  let { page } = await open(link('policy-404.test'));
+  await finished(page);
+  assert.match(await page.locator('.verdict-summary').innerText(), /no cached policy deliver without MTA-STS protection/);
+  assert.deepEqual(await outcomes(page), ['ok', 'fail', 'skipped', 'ok']);
+  assert.match(await page.locator('tr[data-mx="mx1.policy-404.test"]').innerText(), /cached an earlier policy/);
+  await page.screenshot({ path: `${ARTIFACTS}policy-404.png`, fullPage: true });
+  await page.close();
+
+  ({ page } = await open(link('all-refuse.test')));
+  await finished(page);
+  assert.match(await page.locator('.verdict-summary').innerText(), /cannot be delivered at all/);
+  assert.deepEqual(await outcomes(page), ['ok', 'ok', 'ok', 'fail']);
+  await page.screenshot({ path: `${ARTIFACTS}all-mx-refuse.png`, fullPage: true });
+  await page.close();
+});
+
+test('DNS-over-HTTPS GETs carry exactly the RFC 8484 query, nothing after it', async () => {
+  const { page } = await open(`${BASE_URL}/?resolver=${encodeURIComponent(DOH)}`);
+  const doh = [];
+  page.on('request', (r) => { if (r.url().startsWith(DOH)) doh.push(r.url()); });
+  await page.locator('#domain-input').fill('good.test');
+  await page.locator('#domain-input').press('Enter');
+  await finished(page);
+  assert.ok(doh.length >= 3, `the page resolved over DoH: ${doh.length} requests`);
+  for (const url of doh) assert.match(url, /\/dns-query\?dns=[A-Za-z0-9_-]+$/, url);
   await page.close();
 });
 

@@ -19,6 +19,7 @@ commands:
                    (default http://127.0.0.1:8080)
   test             run every test: fmt, clippy (native and wasm), unit and CLI tests,
                    then the browser tests in headless Chromium
+  browser          build the web app and run only the browser tests
   build            build the web app (dist/) and the companion (release)
   bench            run the benchmarks against the test world and print a table
   setup            install the pinned tools only";
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Some("run") => run(args.get(1).map(String::as_str)),
         Some("test") => test(),
         Some("bench") => bench::run(&Shell::new()),
+        Some("browser") => browser(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -109,6 +111,14 @@ fn test() -> Result<(), String> {
         ],
     )?;
     sh.run("cargo", &["test", "--workspace", "--exclude", "mtasts-web"])?;
+    build_web(&sh)?;
+    sh.run("cargo", &["build", "--package", "mtasts"])?;
+    browser_tests(&sh)
+}
+
+fn browser() -> Result<(), String> {
+    let sh = Shell::new();
+    setup::all(&sh)?;
     build_web(&sh)?;
     sh.run("cargo", &["build", "--package", "mtasts"])?;
     browser_tests(&sh)

@@ -76,10 +76,12 @@ pub(super) fn tlsrpt_step(answer: Option<&DnsAnswer>) -> TlsRptStep {
         rua: Vec::new(),
         records: Vec::new(),
         ttl: None,
+        dns: None,
         findings: Vec::new(),
     };
     let Some(a) = answer else { return step };
     step.ttl = a.ttl;
+    step.dns = Some(a.outcome.clone());
     if a.outcome.tester_side() {
         step.status = Some(RecordStatus::Error);
         return step;

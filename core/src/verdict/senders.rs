@@ -136,10 +136,13 @@ mod tests {
     const FETCH_ERROR: PolicyView = PolicyView::Unusable(R::StsPolicyFetchError);
     const EXPIRED: TlsView = TlsView::Failed(R::CertificateExpired);
 
+    /// policy, matched, probe, then the expected sender and TLS-RPT result.
+    type Row = (PolicyView, bool, TlsView, Option<Sender>, Option<R>);
+
     #[test]
     fn every_row_of_the_decision_table() {
         #[rustfmt::skip]
-        let table: &[(PolicyView, bool, TlsView, Option<Sender>, Option<R>)] = &[
+        let table: &[Row] = &[
             // policy          matched tls                sender                   TLS-RPT result
             (ENFORCE,          true,  TlsView::Verified, Some(Deliver),           None),
             (ENFORCE,          false, TlsView::Verified, Some(Refuse),            Some(R::ValidationFailure)),

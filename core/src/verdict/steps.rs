@@ -120,13 +120,53 @@ fn lookup_step(
             }
         }
     };
-    let summary = format!(
-        "{}; {}; {}.",
-        capitalize(&lookup::txt_words(txt)),
-        mx_words(a),
-        tlsrpt_words(a, tlsrpt)
+    step(
+        StepId::Lookup,
+        state,
+        outcome,
+        lookup_summary(a, txt, tlsrpt),
+        elapsed,
+    )
+}
+
+/// One clause per look-up; the ones the resolver failed are named together, with its words
+/// once.
+fn lookup_summary(a: &Answers, txt: &TxtStep, tlsrpt: &TlsRptStep) -> String {
+    let mut failed: Vec<String> = Vec::new();
+    let mut why = None;
+    let mut parts: Vec<String> = Vec::new();
+    let mut note =
+        |name: &str, outcome: Option<&crate::dns::DnsOutcome>, words: String| match outcome
+            .filter(|o| o.tester_side())
+        {
+            Some(o) => {
+                failed.push(name.to_string());
+                why.get_or_insert_with(|| o.describe());
+            }
+            None => parts.push(words),
+        };
+    note("_mta-sts", txt.dns.as_ref(), lookup::txt_words(txt));
+    let mx_outcome = match &a.mx {
+        Some(MxSet::Failed(o)) => Some(o),
+        _ => None,
+    };
+    note("MX", mx_outcome, mx_words(a));
+    note(
+        "_smtp._tls",
+        a.tlsrpt.as_ref().map(|d| &d.outcome),
+        tlsrpt_words(a, tlsrpt),
     );
-    step(StepId::Lookup, state, outcome, summary, elapsed)
+    if let Some(why) = why {
+        parts.insert(
+            0,
+            format!(
+                "the resolver could not answer for {} ({})",
+                text::list(&failed),
+                text::clause(&why)
+            ),
+        );
+    }
+    capitalize(&format!("{}.", parts.join("; ")))
 }
 
 fn mx_words(a: &Answers) -> String {
