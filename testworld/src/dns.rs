@@ -54,6 +54,41 @@ impl Zone {
     }
 
     /// The reply to a query message, or `None` when the query is not one.
+    /// The `.test` records as an RFC 1035 zone file, for third-party servers (unbound's
+    /// auth-zone) to serve the same world. SERVFAIL names and rotating answers cannot be
+    /// written down: such names are simply absent there.
+    pub fn zone_file(&self) -> String {
+        let mut out = String::from(
+            "$ORIGIN test.\n$TTL 300\n@ IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300\n@ IN NS ns.test.\nns IN A 127.0.0.1\n",
+        );
+        for (name, records) in &self.records {
+            if !(name == "test" || name.ends_with(".test")) || self.servfail.contains(name) {
+                continue;
+            }
+            let owner = format!("{name}.");
+            for rec in records {
+                let rdata = match rec {
+                    Rec::Txt(strings) => format!(
+                        "TXT {}",
+                        strings
+                            .iter()
+                            .flat_map(|s| s.chunks(255))
+                            .map(quoted)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                    Rec::Mx(pref, host) if host.is_empty() => format!("MX {pref} ."),
+                    Rec::Mx(pref, host) => format!("MX {pref} {host}."),
+                    Rec::Addr(IpAddr::V4(ip)) => format!("A {ip}"),
+                    Rec::Addr(IpAddr::V6(ip)) => format!("AAAA {ip}"),
+                    Rec::Cname(target) => format!("CNAME {target}."),
+                };
+                out.push_str(&format!("{owner} IN {rdata}\n"));
+            }
+        }
+        out
+    }
+
     pub fn answer(&self, query: &[u8]) -> Option<Vec<u8>> {
         let msg = Message::from_octets(query).ok()?;
         let question = msg.first_question()?;
@@ -133,6 +168,24 @@ impl Zone {
         }
         Some(b.finish())
     }
+}
+
+/// One character-string in zone-file syntax: quoted, with `"`, `\\` and non-printable bytes
+/// escaped.
+fn quoted(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for &b in bytes {
+        match b {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(b as char);
+            }
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\{b:03}")),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Serves `zone` over UDP and TCP on `addr` until the task is dropped.

@@ -15,6 +15,7 @@ pub mod https;
 pub mod scenarios;
 pub mod smtp;
 pub mod ssrf;
+pub mod third_party;
 
 use ca::{Ca, Leaf};
 use dns::{Rec, Zone};
@@ -34,6 +35,10 @@ pub struct World {
     pub dns_addr: SocketAddr,
     pub ca_file: PathBuf,
     pub scenarios: Vec<Spec>,
+    /// The CA behind every certificate, for third-party servers that join the world.
+    pub ca: Arc<Ca>,
+    /// The world's `.test` records as a zone file (see [`dns::Zone::zone_file`]).
+    pub zone_file: String,
     dir: PathBuf,
 }
 
@@ -66,13 +71,14 @@ impl World {
             Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         ];
-        let (doh_url, dns_addr) = runtime.block_on(async {
+        let (doh_url, dns_addr, zone_file) = runtime.block_on(async {
             let mut zone = Zone::default();
             ssrf::start(&ca, &mut zone, ssrf_hits.clone(), rebind_hits.clone()).await?;
             let mut mx_index = 0u32;
             for (i, spec) in specs.iter().enumerate() {
                 start_scenario(&ca, &mut zone, spec, i as u32, &mut mx_index).await?;
             }
+            let zone_file = zone.zone_file();
             let zone = Arc::new(zone);
             let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
             let dns_at = dns.unwrap_or(SocketAddr::new(loopback, 0));
@@ -96,6 +102,7 @@ impl World {
             Ok::<_, String>((
                 format!("https://127.0.0.1:{doh_port}/dns-query"),
                 SocketAddr::new(dns_at.ip(), port),
+                zone_file,
             ))
         })?;
         Ok(World {
@@ -106,6 +113,8 @@ impl World {
             dns_addr,
             ca_file,
             scenarios: specs,
+            ca: Arc::new(ca),
+            zone_file,
             dir,
         })
     }

@@ -17,6 +17,18 @@ fn main() {
             std::process::exit(1);
         }
     };
+    // `--third-party` starts unbound and nginx beside the world (the third-party lane).
+    let third_party = if args.iter().any(|a| a == "--third-party") {
+        match testworld::third_party::ThirdParty::start(&world) {
+            Ok(lane) => Some(lane),
+            Err(e) => {
+                eprintln!("testworld: {e}");
+                std::process::exit(1);
+            }
+        }
+    } else {
+        None
+    };
     let domains: Vec<&str> = world.scenarios.iter().map(|s| s.domain.as_str()).collect();
     println!(
         "{}",
@@ -25,6 +37,11 @@ fn main() {
             "dns": world.dns_addr.to_string(),
             "ca": world.ca_file,
             "domains": domains,
+            "third_party": third_party.as_ref().map(|t| serde_json::json!({
+                "doh": t.doh_url,
+                "unbound_doh": t.unbound_doh_url,
+                "dns": t.dns_addr.to_string(),
+            })),
         })
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -50,6 +67,7 @@ fn main() {
             _ = tokio::signal::ctrl_c() => {},
         }
     });
+    drop(third_party);
     drop(world);
     // The thread blocked on stdin would keep a dropped runtime waiting; leave now.
     std::process::exit(0);

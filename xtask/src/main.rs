@@ -124,38 +124,47 @@ fn browser() -> Result<(), String> {
     browser_tests(&sh)
 }
 
-/// Starts the test world and the companion pointed at it (serving dist/) on free loopback
-/// ports, then runs the browser tests against them.
+/// Starts the test world with its third-party lane (unbound, nginx) and two companions on
+/// free loopback ports, one resolving through each, then runs the browser tests.
 fn browser_tests(sh: &Shell) -> Result<(), String> {
     sh.run("cargo", &["build", "--package", "testworld"])?;
     let debug = sh.target_dir().join("debug");
-    let mut world = sh.spawn_world(&debug.join("testworld"))?;
+    let mut world = sh.spawn_world(&debug.join("testworld"), &["--third-party"])?;
+    let third_party_doh = world
+        .third_party_doh
+        .clone()
+        .ok_or("the test world started no third-party lane")?;
     let dist = root().join("dist");
-    let mut server = sh.spawn_server(
-        &debug.join("mtasts"),
-        &[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--dist",
-            dist.to_str().ok_or("dist path is not UTF-8")?,
-            "--doh",
-            &world.doh,
-            "--ca",
-            &world.ca,
-            "--allow-private",
-            "--timeout",
-            "2",
-            "--rate-burst",
-            "100000",
-            "--probes-per-host",
-            "100000",
-        ],
-    )?;
+    let dist = dist.to_str().ok_or("dist path is not UTF-8")?;
+    let companion = |doh: &str| {
+        sh.spawn_server(
+            &debug.join("mtasts"),
+            &[
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--dist",
+                dist,
+                "--doh",
+                doh,
+                "--ca",
+                &world.ca,
+                "--allow-private",
+                "--timeout",
+                "2",
+                "--rate-burst",
+                "100000",
+                "--probes-per-host",
+                "100000",
+            ],
+        )
+    };
+    let mut server = companion(&world.doh)?;
+    let mut third_party = companion(&third_party_doh)?;
     let url = server.url.clone();
     eprintln!(
-        "xtask: browser tests against {url}, test world DoH at {}",
-        world.doh
+        "xtask: browser tests against {url}, test world DoH at {}, third-party lane at {} (DoH {third_party_doh})",
+        world.doh, third_party.url
     );
     let result = sh.run_env(
         "node",
@@ -163,9 +172,12 @@ fn browser_tests(sh: &Shell) -> Result<(), String> {
         &[
             ("MTASTS_BASE_URL", url.as_str()),
             ("MTASTS_DOH", world.doh.as_str()),
+            ("MTASTS_THIRD_PARTY_URL", third_party.url.as_str()),
+            ("MTASTS_THIRD_PARTY_DOH", third_party_doh.as_str()),
         ],
     );
     server.stop();
+    third_party.stop();
     world.stop();
     result
 }

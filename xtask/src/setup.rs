@@ -17,10 +17,11 @@ pub fn for_build(sh: &Shell) -> Result<(), String> {
     npm_tools(sh)
 }
 
-/// Everything, including Chromium for the browser tests.
+/// Everything, including Chromium for the browser tests and the third-party servers of the
+/// test world's second lane (unbound for DNS and DoH, nginx as DoH front and policy host).
 pub fn all(sh: &Shell) -> Result<(), String> {
     for_build(sh)?;
-    chromium(sh)
+    debian_packages(sh)
 }
 
 fn wasm_target(sh: &Shell) -> Result<(), String> {
@@ -100,8 +101,21 @@ fn npm_tools(sh: &Shell) -> Result<(), String> {
     sh.run("npm", &["ci", "--no-audit", "--no-fund"])
 }
 
-fn chromium(sh: &Shell) -> Result<(), String> {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+/// Debian packages the tests need, each with a file that shows it is installed.
+const DEBIAN_PACKAGES: &[(&str, &str)] = &[
+    ("chromium", "/usr/bin/chromium"),
+    ("chromium-driver", "/usr/bin/chromedriver"),
+    ("unbound", "/usr/sbin/unbound"),
+    ("nginx-light", "/usr/sbin/nginx"),
+];
+
+fn debian_packages(sh: &Shell) -> Result<(), String> {
+    let missing: Vec<&str> = DEBIAN_PACKAGES
+        .iter()
+        .filter(|(_, file)| !Path::new(file).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let apt = |args: &[&str]| {
@@ -115,11 +129,7 @@ fn chromium(sh: &Shell) -> Result<(), String> {
         sh.run_env(program, &full, &[("DEBIAN_FRONTEND", "noninteractive")])
     };
     apt(&["update"])?;
-    apt(&[
-        "install",
-        "-y",
-        "--no-install-recommends",
-        "chromium",
-        "chromium-driver",
-    ])
+    let mut install = vec!["install", "-y", "--no-install-recommends"];
+    install.extend(missing);
+    apt(&install)
 }

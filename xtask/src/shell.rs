@@ -135,12 +135,22 @@ impl Drop for Server {
 pub struct World {
     pub doh: String,
     pub ca: String,
+    /// The third-party lane's DoH URL (nginx in front of unbound), when it was started.
+    pub third_party_doh: Option<String>,
     child: Child,
 }
 
 impl World {
+    /// Closes its standard input and gives it a few seconds to stop its own children
+    /// (unbound, nginx) before it is killed.
     pub fn stop(&mut self) {
         drop(self.child.stdin.take());
+        for _ in 0..50 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -155,8 +165,9 @@ impl Drop for World {
 impl Shell {
     /// Starts `testworld`, which prints its DoH URL and CA file as a JSON line and stops
     /// when its standard input closes.
-    pub fn spawn_world(&self, program: &Path) -> Result<World, String> {
+    pub fn spawn_world(&self, program: &Path, args: &[&str]) -> Result<World, String> {
         let mut child = Command::new(program)
+            .args(args)
             .current_dir(root())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -177,6 +188,7 @@ impl Shell {
         Ok(World {
             doh: field("doh")?,
             ca: field("ca")?,
+            third_party_doh: config["third_party"]["doh"].as_str().map(String::from),
             child,
         })
     }

@@ -1,0 +1,105 @@
+//! The third-party lane: `mtasts check` against the world as Debian's unbound (plain DNS and
+//! DNS-over-HTTPS behind nginx) serves it, with nginx as the policy host of the `nginx-*`
+//! domains. Our own servers tolerate things real ones reject; these catch that.
+
+use serde_json::Value;
+use std::process::Command;
+use testworld::third_party::ThirdParty;
+use testworld::World;
+
+/// The world and the third-party servers beside it. One test owns it, so unbound and nginx
+/// are stopped when it ends (a static would never be dropped and leave them running).
+struct Lane {
+    lane: ThirdParty,
+    world: World,
+}
+
+fn check(l: &Lane, net: &[&str], domain: &str) -> (Value, Option<i32>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .arg("check")
+        .args(["--ca", l.world.ca_file.to_str().unwrap(), "--timeout", "2"])
+        .args(["--allow-private", "--json"])
+        .args(net)
+        .arg(domain)
+        .output()
+        .expect("mtasts runs");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{domain}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code())
+}
+
+/// The verdict and per-MX facts of a world scenario are the same when unbound serves it.
+fn same_as_the_world(l: &Lane, net: &[&str], domain: &str) {
+    let spec = l.world.scenario(domain);
+    let (r, code) = check(l, net, domain);
+    let ctx = format!("{domain} through {net:?}: {}", r["summary"]);
+    assert_eq!(r["verdict"], spec.expect.verdict, "{ctx}");
+    assert_eq!(r["txt"]["status"], spec.expect.txt, "{ctx}");
+    let mx = r["mx"].as_array().unwrap();
+    assert_eq!(mx.len(), spec.expect.mx.len(), "{ctx}");
+    for (got, want) in mx.iter().zip(&spec.expect.mx) {
+        assert_eq!(got["host"], want.host.as_str(), "{ctx}");
+        assert_eq!(got["tls"]["status"], want.tls, "{ctx}");
+        assert_eq!(
+            got["sender"].as_str().unwrap_or("null"),
+            want.sender,
+            "{ctx}"
+        );
+    }
+    let expected_exit = match spec.expect.verdict {
+        "pass" | "warn" => 0,
+        "inconclusive" => 3,
+        _ => 1,
+    };
+    assert_eq!(code, Some(expected_exit), "{ctx}");
+}
+
+#[test]
+fn the_world_as_unbound_and_nginx_serve_it() {
+    let world = World::start().expect("the test world starts (as root)");
+    let lane = ThirdParty::start(&world).expect("unbound and nginx start");
+    let l = Lane { lane, world };
+    let doh = ["--doh", l.lane.doh_url.as_str()];
+    for domain in [
+        "good.test",
+        "no-txt.test",
+        "cname-txt.test",
+        "mx-mismatch.test",
+        "mx-expired.test",
+        "policy-404.test",
+        "tlsrpt-invalid.test",
+        "all-refuse.test",
+    ] {
+        same_as_the_world(&l, &doh, domain);
+    }
+
+    let dns = l.lane.dns_addr.to_string();
+    for domain in ["good.test", "wildcard.test", "backup-expired.test"] {
+        same_as_the_world(&l, &["--dns", &dns], domain);
+    }
+
+    // nginx as the policy host.
+    let (r, code) = check(&l, &doh, "nginx-good.test");
+    assert_eq!(r["verdict"], "pass", "{}", r["summary"]);
+    assert_eq!(r["policy"]["fetch"]["status"], "ok");
+    assert_eq!(r["policy"]["fetch"]["content_type"], "text/plain");
+    assert_eq!(r["mx"][1]["sender"], "deliver");
+    assert_eq!(code, Some(0));
+
+    let (r, code) = check(&l, &doh, "nginx-404.test");
+    assert_eq!(r["verdict"], "fail");
+    assert_eq!(r["policy"]["fetch"]["http_status"], 404);
+    assert!(
+        r["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no cached policy deliver without MTA-STS protection"),
+        "{}",
+        r["summary"]
+    );
+    assert_eq!(code, Some(1));
+}
