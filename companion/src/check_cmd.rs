@@ -17,7 +17,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let net = match net_from(&args.net) {
+    let net = match net_from(&args.net, resolver::DEFAULT_MAX_DOH_CONNECTIONS) {
         Ok(net) => net,
         Err(e) => {
             eprintln!("mtasts: {e}");
@@ -56,8 +56,9 @@ pub fn exit_code(verdict: Option<Verdict>) -> ExitCode {
     }
 }
 
-/// The resolver, trust and limits from the shared network options.
-pub fn net_from(args: &crate::cli::NetArgs) -> Result<Net, String> {
+/// The resolver, trust and limits from the shared network options, with at most
+/// `doh_connections` DNS-over-HTTPS connections open at once.
+pub fn net_from(args: &crate::cli::NetArgs, doh_connections: usize) -> Result<Net, String> {
     let trust = Trust::new(&args.ca)?;
     let timeout = Duration::from_secs_f64(args.timeout.clamp(0.1, 300.0));
     let resolver = match (&args.doh, &args.dns) {
@@ -67,6 +68,7 @@ pub fn net_from(args: &crate::cli::NetArgs) -> Result<Net, String> {
             doh.as_deref().unwrap_or(resolver::DEFAULT_DOH),
             &trust,
             timeout,
+            doh_connections,
         )?,
     };
     Ok(Net {
@@ -75,7 +77,10 @@ pub fn net_from(args: &crate::cli::NetArgs) -> Result<Net, String> {
         allow_private: args.allow_private,
         timeout,
         outbound: None,
-        probe_gate: None,
+        budget: None,
+        client: std::net::IpAddr::from([0, 0, 0, 0]),
+        target_gate: None,
+        probe_cache: None,
     })
 }
 

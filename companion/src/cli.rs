@@ -25,8 +25,8 @@ pub enum Command {
     Match(MatchArgs),
     /// Check a domain end to end: DNS, policy fetch, STARTTLS probe of every MX.
     Check(CheckArgs),
-    /// Serve the web app (and, later, its API) over HTTP.
-    Serve(ServeArgs),
+    /// Serve the web app and its JSON API over HTTP.
+    Serve(Box<ServeArgs>),
     /// Print the JSON Schema of the report that `check --json` prints.
     Schema,
 }
@@ -74,6 +74,39 @@ pub struct MatchArgs {
     pub patterns: Vec<String>,
 }
 
+/// Seconds as a flag value: a finite, positive number (so `NaN`, `inf` and `-1` are refused
+/// with a message instead of a panic later).
+pub fn seconds(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !value.is_finite() || value <= 0.0 || value > 86_400.0 {
+        return Err(format!(
+            "{text:?} is not a duration: give seconds above 0 and at most 86400"
+        ));
+    }
+    Ok(value)
+}
+
+/// A CORS origin: `*` (any origin) or `scheme://host[:port]` with nothing after it.
+pub fn origin(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text == "*" {
+        return Ok(text.into());
+    }
+    let (scheme, rest) = text
+        .split_once("://")
+        .ok_or_else(|| format!("{text:?} is not an origin: give scheme://host[:port] or *"))?;
+    if !matches!(scheme, "http" | "https") || rest.is_empty() || rest.contains(['/', '?', '#', ' '])
+    {
+        return Err(format!(
+            "{text:?} is not an origin: give scheme://host[:port] (no path) or *"
+        ));
+    }
+    Ok(text.to_ascii_lowercase())
+}
+
 #[derive(Args)]
 pub struct ServeArgs {
     /// Address and port to listen on.
@@ -82,15 +115,20 @@ pub struct ServeArgs {
     /// Folder of the built web app (Trunk's dist/).
     #[arg(long, env = "MTASTS_DIST", default_value = "dist")]
     pub dist: PathBuf,
+    /// Serve Prometheus metrics on this separate address (e.g. 127.0.0.1:9090); none when
+    /// not given, so the public port never shows them.
+    #[arg(long, env = "MTASTS_METRICS_LISTEN", value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub net: NetArgs,
-    /// An origin allowed to call the API from a page elsewhere (CORS); same-origin only
-    /// when none is given. Repeat for several.
+    /// An origin allowed to call the API from a page elsewhere (CORS), or `*` for any;
+    /// same-origin only when none is given. Repeat for several.
     #[arg(
         long,
         env = "MTASTS_CORS_ORIGIN",
         value_name = "ORIGIN",
-        value_delimiter = ','
+        value_delimiter = ',',
+        value_parser = origin
     )]
     pub cors_origin: Vec<String>,
     /// API requests one client address may make per minute.
@@ -99,25 +137,62 @@ pub struct ServeArgs {
     /// How many API requests a client may make at once before the per-minute rate applies.
     #[arg(long, env = "MTASTS_RATE_BURST", default_value_t = 20)]
     pub rate_burst: u32,
-    /// Probes of one MX host per minute, whoever asks.
+    /// API requests of one client address in progress at once; more get 429.
+    #[arg(long, env = "MTASTS_MAX_REQUESTS_PER_CLIENT", default_value_t = 4)]
+    pub max_requests_per_client: usize,
+    /// Probes per minute of one MX target, whoever asks: counted by name, by address, and
+    /// (four times as many) by /24 or /48 network. Reused probes do not count.
     #[arg(long, env = "MTASTS_PROBES_PER_HOST", default_value_t = 12)]
     pub probes_per_host: u32,
-    /// Behind a reverse proxy: the header that carries the client address
-    /// (e.g. X-Forwarded-For; its rightmost address is used). Never set it without a proxy.
+    /// Seconds a probe of an MX address is reused for every client (0: never).
+    #[arg(long, env = "MTASTS_PROBE_CACHE_SECS", default_value_t = 60)]
+    pub probe_cache_secs: u64,
+    /// Behind a reverse proxy: the header that carries the client address (e.g.
+    /// X-Forwarded-For). Never set it without a proxy in front.
     #[arg(long, env = "MTASTS_TRUSTED_HEADER", value_name = "NAME")]
     pub trusted_header: Option<String>,
-    /// Outbound connections (probes and policy fetches) open at once, for all clients.
+    /// Proxies in front of the service that append to the trusted header: the client is
+    /// the entry this many places from the right.
+    #[arg(long, env = "MTASTS_TRUSTED_HOPS", default_value_t = 1)]
+    pub trusted_hops: usize,
+    /// Outbound connections (probes and policy fetches) open at once, for all clients,
+    /// shared between them in turn.
     #[arg(long, env = "MTASTS_MAX_CONNECTIONS", default_value_t = 512)]
     pub max_connections: usize,
-    /// API requests in progress at once; more get 503 and Retry-After.
+    /// Outbound connections one API request may hold at once (a check of 25 MX hosts
+    /// queues within its own share).
+    #[arg(long, env = "MTASTS_CONNECTIONS_PER_REQUEST", default_value_t = 16)]
+    pub connections_per_request: usize,
+    /// DNS-over-HTTPS connections open at once.
+    #[arg(long, env = "MTASTS_MAX_DOH_CONNECTIONS", default_value_t = 32)]
+    pub max_doh_connections: usize,
+    /// API requests in progress at once, over all routes; more get 503 and Retry-After.
     #[arg(long, env = "MTASTS_MAX_REQUESTS", default_value_t = 1024)]
     pub max_requests: usize,
-    /// Total seconds one API request may take.
+    /// Inbound connections open at once; more are closed at once (also kept under half
+    /// the process's file-descriptor limit).
+    #[arg(long, env = "MTASTS_MAX_INBOUND", default_value_t = 4096)]
+    pub max_inbound: usize,
+    /// Inbound connections one client address may hold open.
+    #[arg(long, env = "MTASTS_MAX_INBOUND_PER_CLIENT", default_value_t = 64)]
+    pub max_inbound_per_client: usize,
+    /// Seconds a client has to send a request's headers, and to start the next request
+    /// on a kept-alive connection.
+    #[arg(
+        long,
+        env = "MTASTS_HEADER_TIMEOUT",
+        value_name = "SECS",
+        default_value = "10",
+        value_parser = seconds
+    )]
+    pub header_timeout: f64,
+    /// Total seconds one request may take, any route.
     #[arg(
         long,
         env = "MTASTS_REQUEST_TIMEOUT",
         value_name = "SECS",
-        default_value_t = 90.0
+        default_value = "90",
+        value_parser = seconds
     )]
     pub request_timeout: f64,
     /// Log as JSON lines instead of text.
@@ -163,7 +238,8 @@ pub struct NetArgs {
         long,
         env = "MTASTS_TIMEOUT",
         value_name = "SECS",
-        default_value_t = 10.0
+        default_value = "10",
+        value_parser = seconds
     )]
     pub timeout: f64,
 }

@@ -39,11 +39,6 @@ async fn perform(net: &Net, request: Request) -> Answer {
         Request::FetchPolicy { host, url, .. } => {
             Answer::Policy(fetch_policy(net, &host, &url).await)
         }
-        Request::Probe { host, .. }
-            if net.probe_gate.as_ref().is_some_and(|allow| !allow(&host)) =>
-        {
-            Answer::Probe(crate::net::probe::not_probed(&host))
-        }
         Request::Probe { host, .. } => Answer::Probe(probe_mx(net, &host).await),
     }
 }

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         cli::Command::Lint(args) => lint::run_lint(args),
         cli::Command::Match(args) => lint::run_match(args),
         cli::Command::Check(args) => check_cmd::run(args),
-        cli::Command::Serve(args) => serve::run(args),
+        cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Schema => {
             let schema = schemars::schema_for!(mtasts_core::Report);
             println!(

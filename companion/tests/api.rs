@@ -38,8 +38,24 @@ fn companion(private: bool, extra: &[&str]) -> Server {
 fn open() -> Server {
     companion(
         true,
-        &["--rate-burst", "10000", "--probes-per-host", "10000"],
+        &[
+            "--rate-burst",
+            "10000",
+            "--probes-per-host",
+            "10000",
+            "--max-requests-per-client",
+            "100",
+        ],
     )
+}
+
+/// A free loopback port for a second listener (metrics).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[test]
@@ -189,16 +205,34 @@ fn openapi_documents_every_route() {
 
 #[test]
 fn metrics_count_requests_probes_and_rejections() {
-    let s = companion(true, &["--rate-burst", "1", "--rate-per-minute", "1"]);
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let s = companion(
+        true,
+        &[
+            "--rate-burst",
+            "1",
+            "--rate-per-minute",
+            "1",
+            "--metrics-listen",
+            &metrics,
+        ],
+    );
     assert_eq!(s.get("/api/v1/probe?mx=mx1.testing.test").status, 200);
     assert_eq!(s.get("/api/v1/probe?mx=mx1.testing.test").status, 429);
-    let text = s.get("/metrics").body;
+    assert_eq!(
+        s.get("/metrics").status,
+        200,
+        "the public port serves the page's fallback, not metrics"
+    );
+    assert!(!s.get("/metrics").body.contains("mtasts_"));
+    let text = common::get(&metrics, "/metrics", &[]).body;
     for line in [
         "mtasts_http_requests_total{route=\"/api/v1/probe\",status=\"200\"} 1",
         "mtasts_http_requests_total{route=\"/api/v1/probe\",status=\"429\"} 1",
         "mtasts_probes_total{outcome=\"ok\"} 1",
         "mtasts_probe_duration_seconds_count 1",
-        "mtasts_rejections_total{reason=\"client-rate\"} 1",
+        "mtasts_rejections_total{reason=\"rate-limited\"} 1",
+        "mtasts_outbound_connections_max ",
     ] {
         assert!(text.contains(line), "{line} missing from\n{text}");
     }
@@ -410,7 +444,18 @@ fn a_client_over_quota_gets_429_while_another_is_served() {
 
 #[test]
 fn one_mx_host_is_not_probed_more_than_the_cap() {
-    let s = companion(true, &["--probes-per-host", "2", "--rate-burst", "100"]);
+    // Without the probe cache, so that every request would reach the host.
+    let s = companion(
+        true,
+        &[
+            "--probes-per-host",
+            "2",
+            "--rate-burst",
+            "100",
+            "--probe-cache-secs",
+            "0",
+        ],
+    );
     assert_eq!(s.get("/api/v1/probe?mx=mx1.tlsrpt-absent.test").status, 200);
     assert_eq!(s.get("/api/v1/probe?mx=MX1.tlsrpt-absent.test").status, 200);
     let r = s.get("/api/v1/probe?mx=mx1.tlsrpt-absent.test.");

@@ -323,6 +323,10 @@ pub struct TlsProbe {
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub elapsed_ms: Option<u64>,
+    /// Set when this probe was taken earlier (for another request) and reused: how old
+    /// it is, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_ms: Option<u64>,
 }
 
 impl TlsProbe {
@@ -337,6 +341,7 @@ impl TlsProbe {
             transcript: Vec::new(),
             error,
             elapsed_ms: None,
+            age_ms: None,
         }
     }
 }

@@ -57,6 +57,7 @@ fn probe(status: TlsStatus) -> ProbeResult {
             transcript: vec![],
             error: None,
             elapsed_ms: None,
+            age_ms: None,
         },
     }
 }

@@ -15,8 +15,17 @@ use std::time::Instant;
 pub async fn fetch_policy(net: &Net, host: &str, url: &str) -> PolicyFetch {
     let started = Instant::now();
     let mut fetch = PolicyFetch::new(FetchStatus::Ok, url);
+    // One total deadline over the look-up, up to four addresses and the body: a host that
+    // answers each phase just in time still ends.
+    let total = net.total_deadline();
     let result = match net.slot().await {
-        Ok(_slot) => run(net, host, url, &mut fetch).await,
+        Ok(_slot) => match tokio::time::timeout(total, run(net, host, url, &mut fetch)).await {
+            Ok(result) => result,
+            Err(_) => Err((
+                FetchStatus::Timeout,
+                format!("the fetch did not finish within {} s", total.as_secs()),
+            )),
+        },
         Err(e) => Err((FetchStatus::ConnectFailed, e)),
     };
     if let Err((status, error)) = result {

@@ -3,7 +3,8 @@
 //! certificate checked against that name. Every read is bounded in bytes, lines and time.
 
 use super::tls::{describe, now_unix, CertProblem};
-use super::{ConnectError, Net};
+use super::transcript::Transcript;
+use super::{ConnectError, Net, MAX_ADDRESSES};
 use mtasts_core::dns::DnsOutcome;
 use mtasts_core::report::{ProbeResult, TlsProbe, TlsStatus};
 use std::time::Instant;
@@ -13,10 +14,6 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader
 const MAX_LINE: usize = 2048;
 /// The most lines one reply may have.
 const MAX_LINES: usize = 100;
-const MAX_TRANSCRIPT: usize = 200;
-
-/// Addresses probed per host at most; the rest are listed but not contacted.
-const MAX_ADDRESSES: usize = 4;
 
 fn blank() -> TlsProbe {
     TlsProbe::new(TlsStatus::Ok, None)
@@ -68,24 +65,44 @@ pub async fn probe_mx(net: &Net, host: &str) -> ProbeResult {
     }
 }
 
-/// The answer for a host the service declined to probe (probed too often lately).
-pub fn not_probed(host: &str) -> ProbeResult {
-    let mut tls = blank();
-    tls.status = TlsStatus::RateLimited;
-    tls.error = Some(format!("{host} was probed too often in the last minute, and the service does not hammer one mail server"));
-    ProbeResult {
-        addresses: Vec::new(),
-        tls: tls.clone(),
-        probes: vec![tls],
+/// One address: from the cache when another request probed it lately, else a probe of
+/// its own under the per-target limit and a total deadline.
+async fn probe_address(net: &Net, host: &str, ip: std::net::IpAddr) -> TlsProbe {
+    match &net.probe_cache {
+        Some(cache) => {
+            cache
+                .get_or_probe((host.to_string(), ip), fresh_probe(net, host, ip))
+                .await
+        }
+        None => fresh_probe(net, host, ip).await,
     }
 }
 
-async fn probe_address(net: &Net, host: &str, ip: std::net::IpAddr) -> TlsProbe {
+async fn fresh_probe(net: &Net, host: &str, ip: std::net::IpAddr) -> TlsProbe {
     let started = Instant::now();
     let mut tls = blank();
-    let result = match net.slot().await {
-        Ok(_slot) => run(net, host, ip, &mut tls).await,
-        Err(e) => Err((TlsStatus::ConnectFailed, e)),
+    let result = if let Some(Err(wait)) = net.target_gate.as_ref().map(|gate| gate(host, ip)) {
+        Err((
+            TlsStatus::RateLimited,
+            format!(
+                "{ip} was probed too often lately (the service does not hammer one mail server); try again in {} s",
+                wait.as_secs().max(1)
+            ),
+        ))
+    } else {
+        match net.slot().await {
+            Ok(_slot) => {
+                let total = net.total_deadline();
+                match tokio::time::timeout(total, run(net, host, ip, &mut tls)).await {
+                    Ok(result) => result,
+                    Err(_) => Err((
+                        TlsStatus::Timeout,
+                        format!("the probe did not finish within {} s", total.as_secs()),
+                    )),
+                }
+            }
+            Err(e) => Err((TlsStatus::RateLimited, e)),
+        }
     };
     if let Err((status, error)) = result {
         tls.status = status;
@@ -99,29 +116,36 @@ type Failure = (TlsStatus, String);
 
 struct Smtp<S> {
     io: BufReader<S>,
-    transcript: Vec<String>,
+    transcript: Transcript,
+    /// The lines of the reply being read, logged once it is complete (or broken off).
+    pending: Vec<String>,
     timeout: std::time::Duration,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Smtp<S> {
-    fn log(&mut self, line: String) {
-        if self.transcript.len() < MAX_TRANSCRIPT {
-            self.transcript.push(line);
+    fn new(io: BufReader<S>, transcript: Transcript, timeout: std::time::Duration) -> Self {
+        Smtp {
+            io,
+            transcript,
+            pending: Vec::new(),
+            timeout,
         }
     }
 
-    /// Reads one reply: its code and lines (without the code).
     /// Reads one reply: its code and lines (without the code). The whole reply, however
     /// many lines, must arrive within one deadline, so a tarpit cannot stretch it.
     async fn reply(&mut self, what: &str) -> Result<(u16, Vec<String>), Failure> {
         let timeout = self.timeout;
-        match tokio::time::timeout(timeout, self.reply_lines(what)).await {
+        let result = match tokio::time::timeout(timeout, self.reply_lines(what)).await {
             Ok(result) => result,
             Err(_) => Err((
                 TlsStatus::Timeout,
                 format!("no complete {what} within {} s", timeout.as_secs_f32()),
             )),
-        }
+        };
+        let lines = std::mem::take(&mut self.pending);
+        self.transcript.reply(&lines);
+        result
     }
 
     async fn reply_lines(&mut self, what: &str) -> Result<(u16, Vec<String>), Failure> {
@@ -136,7 +160,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Smtp<S> {
             let line = read_line(&mut self.io)
                 .await
                 .map_err(|e| (TlsStatus::SmtpError, format!("{what}: {e}")))?;
-            self.log(format!("S: {line}"));
+            self.pending.push(line.clone());
             let code = line.get(..3).and_then(|c| c.parse::<u16>().ok());
             let sep = line.as_bytes().get(3).copied();
             let Some(code) = code.filter(|_| matches!(sep, None | Some(b' ') | Some(b'-'))) else {
@@ -153,7 +177,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Smtp<S> {
     }
 
     async fn send(&mut self, line: &str) -> Result<(), Failure> {
-        self.log(format!("C: {line}"));
+        self.transcript.client(line);
         let write = async {
             self.io
                 .get_mut()
@@ -218,22 +242,19 @@ async fn run(
     })?;
     tls.address = Some(ip.to_string());
     let local = tcp.local_addr().map(|a| a.ip()).ok();
-    let mut smtp = Smtp {
-        io: BufReader::new(tcp),
-        transcript: Vec::new(),
-        timeout: net.timeout,
-    };
+    let mut smtp = Smtp::new(BufReader::new(tcp), Transcript::default(), net.timeout);
     if let Err(failure) = greet(host, local, &mut smtp).await {
-        tls.transcript = smtp.transcript;
+        tls.transcript = smtp.transcript.into_lines();
         return Err(failure);
     }
     let Smtp {
         io,
         mut transcript,
         timeout,
+        ..
     } = smtp;
     let result = upgrade(net, host, io, &mut transcript, tls, timeout).await;
-    tls.transcript = transcript;
+    tls.transcript = transcript.into_lines();
     result
 }
 
@@ -295,7 +316,7 @@ async fn upgrade(
     net: &Net,
     host: &str,
     io: BufReader<tokio::net::TcpStream>,
-    transcript: &mut Vec<String>,
+    transcript: &mut Transcript,
     tls: &mut TlsProbe,
     timeout: std::time::Duration,
 ) -> Result<(), Failure> {
@@ -320,7 +341,7 @@ async fn upgrade(
         }
         Ok(Ok(s)) => s,
     };
-    transcript.push("-- TLS handshake complete".into());
+    transcript.note("TLS handshake complete");
     let conn = stream.get_ref().1;
     tls.version = conn
         .protocol_version()
@@ -335,14 +356,10 @@ async fn upgrade(
     tls.cert = describe(&chain, now_unix());
     let verdict = recorder.verdict();
     // End the session politely, inside TLS.
-    let mut inner = Smtp {
-        io: BufReader::new(stream),
-        transcript: Vec::new(),
-        timeout,
-    };
+    let mut inner = Smtp::new(BufReader::new(stream), Transcript::default(), timeout);
     // QUIT, without waiting for the goodbye: the verdict is already known.
     let _ = inner.send("QUIT").await;
-    transcript.extend(inner.transcript);
+    transcript.append(inner.transcript);
     if let Some(Err((problem, detail))) = verdict {
         let status = match problem {
             CertProblem::Expired => TlsStatus::CertificateExpired,

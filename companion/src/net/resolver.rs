@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The default DoH resolver when neither `--doh` nor `--dns` is given.
 pub const DEFAULT_DOH: &str = "https://cloudflare-dns.com/dns-query";
@@ -24,7 +25,10 @@ enum Upstream {
         host: String,
         port: u16,
         tls: Arc<rustls::ClientConfig>,
-        idle: Arc<Mutex<Vec<http::Sender>>>,
+        /// Idle connections, each with its slot under the DoH connection cap.
+        idle: Arc<Mutex<Vec<(http::Sender, OwnedSemaphorePermit)>>>,
+        /// DoH connections open at once (idle or in use) at most.
+        slots: Arc<Semaphore>,
     },
     Dns(SocketAddr),
 }
@@ -49,6 +53,10 @@ impl Drop for Cleanup<'_> {
 /// thousands, and a TLS handshake per query would cost more than the query.
 const MAX_IDLE_DOH: usize = 64;
 
+/// DoH connections open at once by default: enough for hundreds of checks a second, few
+/// enough that a flood of look-ups cannot open a connection each.
+pub const DEFAULT_MAX_DOH_CONNECTIONS: usize = 32;
+
 /// Look-ups under way, so that identical concurrent queries share one upstream query.
 type InFlight = Arc<Mutex<HashMap<(String, RecordType), Arc<tokio::sync::OnceCell<DnsAnswer>>>>>;
 
@@ -63,7 +71,13 @@ pub struct Resolver {
 const MAX_REPLY: usize = 65_535;
 
 impl Resolver {
-    pub fn doh(url: &str, trust: &Trust, timeout: Duration) -> Result<Resolver, String> {
+    /// DNS-over-HTTPS to `url`, with at most `max_connections` connections open at once.
+    pub fn doh(
+        url: &str,
+        trust: &Trust,
+        timeout: Duration,
+        max_connections: usize,
+    ) -> Result<Resolver, String> {
         let uri: hyper::Uri = url.parse().map_err(|e| format!("--doh {url}: {e}"))?;
         if uri.scheme_str() != Some("https") {
             return Err(format!(
@@ -83,6 +97,7 @@ impl Resolver {
                 port,
                 tls: trust.strict(),
                 idle: Arc::default(),
+                slots: Arc::new(Semaphore::new(max_connections.max(1))),
             },
             timeout,
             inflight: InFlight::default(),
@@ -184,14 +199,23 @@ impl Resolver {
                 port,
                 tls,
                 idle,
+                slots,
             } => {
                 let pooled = idle.lock().ok().and_then(|mut v| v.pop());
-                let (mut sender, reused) = match pooled {
-                    Some(sender) if !sender.is_closed() => (sender, true),
-                    _ => (doh_connect(host, *port, tls.clone()).await?, false),
+                let (mut sender, permit, reused) = match pooled {
+                    Some((sender, permit)) if !sender.is_closed() => (sender, permit, true),
+                    _ => {
+                        let permit =
+                            tokio::time::timeout(self.timeout, slots.clone().acquire_owned())
+                                .await
+                                .map_err(|_| "every DoH connection is busy".to_string())?
+                                .map_err(|e| e.to_string())?;
+                        (doh_connect(host, *port, tls.clone()).await?, permit, false)
+                    }
                 };
                 let result = match doh(&mut sender, uri, host, query, self.timeout).await {
-                    // A kept connection the server closed meanwhile: once more on a new one.
+                    // A kept connection the server closed meanwhile: once more on a new one,
+                    // in the same slot.
                     Err(_) if reused => {
                         sender = doh_connect(host, *port, tls.clone()).await?;
                         doh(&mut sender, uri, host, query, self.timeout).await
@@ -201,10 +225,13 @@ impl Resolver {
                 if result.is_ok() && !sender.is_closed() {
                     if let Ok(mut v) = idle.lock() {
                         if v.len() < MAX_IDLE_DOH {
-                            v.push(sender);
+                            v.push((sender, permit));
+                            return result;
                         }
                     }
                 }
+                // The connection closes here and its slot is free again.
+                drop(permit);
                 result
             }
         }

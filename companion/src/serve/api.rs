@@ -1,17 +1,53 @@
 //! The JSON API under /api/v1: what a browser cannot do itself.
 
+use super::guard::Client;
 use super::App;
-use crate::net::{fetch::fetch_policy, probe::probe_mx};
+use crate::net::{fetch::fetch_policy, probe::probe_mx, Net};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use mtasts_core::input::normalize_domain;
-use mtasts_core::report::{PolicyFetch, TlsProbe};
+use mtasts_core::report::{PolicyFetch, TlsProbe, TlsStatus};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// No API answer is larger than this. Every part is bounded (transcripts, bodies, MX
+/// count); this is the last line, should a bound ever be missed.
+const MAX_RESPONSE_BYTES: usize = 2 << 20;
+
+/// The JSON answer, or a 500 that says it would have been too large.
+fn bounded<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) if bytes.len() <= MAX_RESPONSE_BYTES => {
+            ([(header::CONTENT_TYPE, "application/json")], bytes).into_response()
+        }
+        Ok(bytes) => ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "too-large",
+            message: format!(
+                "the answer would be {} bytes, over the service's limit of {MAX_RESPONSE_BYTES}",
+                bytes.len()
+            ),
+            retry_after: None,
+        }
+        .into_response(),
+        Err(e) => ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: e.to_string(),
+            retry_after: None,
+        }
+        .into_response(),
+    }
+}
+
+/// The network as this request may use it: its own share of the outbound connections,
+/// queued in turn with other clients.
+fn net_for(app: &App, client: Client) -> Net {
+    app.net.for_request(client.0, app.per_request)
+}
 
 /// A JSON error: `{"error": {"code", "message"}}`, with Retry-After where waiting helps.
 pub struct ApiError {
@@ -35,7 +71,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": { "code": self.code, "message": self.message } });
-        let mut response = (self.status, Json(body)).into_response();
+        let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(wait) = self.retry_after {
             let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
             response
@@ -100,24 +136,34 @@ pub struct ProbeResponse {
 
 pub async fn probe(
     State(app): State<Arc<App>>,
+    Extension(client): Extension<Client>,
     q: Result<Query<ProbeQuery>, QueryRejection>,
-) -> Result<Json<ProbeResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let q = query(q)?;
     let host = host_param("mx", q.mx)?;
     if let Some(domain) = q.domain {
         host_param("domain", Some(domain))?;
     }
-    if let Err(wait) = app.limits.host_allowed(&host) {
+    let started = Instant::now();
+    let result = within(&app, probe_mx(&net_for(&app, client), &host)).await?;
+    let limited = !result.probes.is_empty()
+        && result
+            .probes
+            .iter()
+            .all(|p| p.status == TlsStatus::RateLimited);
+    if limited {
         app.metrics.reject("mx-host-rate");
         return Err(ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
             code: "mx-host-rate-limited",
-            message: format!("{host} was probed too often in the last minute; the service does not hammer one mail server"),
-            retry_after: Some(wait),
+            message: format!(
+                "{host} was probed too often lately; the service does not hammer one mail server"
+            ),
+            retry_after: Some(Duration::from_secs(
+                (60 / u64::from(app.probes_per_host.max(1))).max(1),
+            )),
         });
     }
-    let started = Instant::now();
-    let result = within(&app, probe_mx(&app.net, &host)).await?;
     let outcome = result.tls.status.as_str().to_string();
     app.metrics
         .probes
@@ -126,7 +172,7 @@ pub async fn probe(
     app.metrics
         .probe_seconds
         .observe(started.elapsed().as_secs_f64());
-    Ok(Json(ProbeResponse {
+    Ok(bounded(&ProbeResponse {
         host,
         addresses: result.addresses,
         tls: result.tls,
@@ -136,26 +182,27 @@ pub async fn probe(
 
 pub async fn policy(
     State(app): State<Arc<App>>,
+    Extension(client): Extension<Client>,
     q: Result<Query<DomainQuery>, QueryRejection>,
-) -> Result<Json<PolicyFetch>, ApiError> {
+) -> Result<Response, ApiError> {
     let domain = host_param("domain", query(q)?.domain)?;
     let host = format!("mta-sts.{domain}");
     let url = format!("https://{host}/.well-known/mta-sts.txt");
-    Ok(Json(
-        within(&app, fetch_policy(&app.net, &host, &url))
-            .await?
-            .settled(),
-    ))
+    let fetch: PolicyFetch = within(&app, fetch_policy(&net_for(&app, client), &host, &url))
+        .await?
+        .settled();
+    Ok(bounded(&fetch))
 }
 
 pub async fn check(
     State(app): State<Arc<App>>,
+    Extension(client): Extension<Client>,
     q: Result<Query<DomainQuery>, QueryRejection>,
-) -> Result<Json<mtasts_core::Report>, ApiError> {
+) -> Result<Response, ApiError> {
     let domain = host_param("domain", query(q)?.domain)?;
-    Ok(Json(
-        within(&app, crate::driver::run_check(&app.net, &domain)).await?,
-    ))
+    let net = net_for(&app, client);
+    let report = within(&app, crate::driver::run_check(&net, &domain)).await?;
+    Ok(bounded(&report))
 }
 
 pub async fn openapi() -> impl IntoResponse {

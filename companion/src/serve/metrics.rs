@@ -4,6 +4,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -29,6 +30,9 @@ pub struct Metrics {
     pub probes: Family<OutcomeLabels, Counter>,
     pub probe_seconds: Histogram,
     pub rejections: Family<ReasonLabels, Counter>,
+    /// Outbound connections open now, and the cap they share.
+    pub outbound_in_use: Gauge,
+    pub outbound_capacity: Gauge,
 }
 
 impl Metrics {
@@ -54,8 +58,22 @@ impl Metrics {
             "Requests refused before any outbound traffic, by reason",
             rejections.clone(),
         );
+        let outbound_in_use = Gauge::default();
+        let outbound_capacity = Gauge::default();
+        registry.register(
+            "outbound_connections",
+            "Outbound connections (probes, policy fetches) open now",
+            outbound_in_use.clone(),
+        );
+        registry.register(
+            "outbound_connections_max",
+            "The cap on outbound connections, shared by all clients in turn",
+            outbound_capacity.clone(),
+        );
         Metrics {
             registry,
+            outbound_in_use,
+            outbound_capacity,
             requests,
             probes,
             probe_seconds,
