@@ -31,6 +31,8 @@ pub struct World {
     /// private targets are refused), and those behind each rebinding address.
     pub ssrf_hits: Arc<std::sync::atomic::AtomicUsize>,
     pub rebind_hits: [Arc<std::sync::atomic::AtomicUsize>; 2],
+    /// Connections accepted by each MX host's listener, by host name.
+    pub mx_hits: std::collections::BTreeMap<String, Arc<std::sync::atomic::AtomicUsize>>,
     pub doh_url: String,
     pub dns_addr: SocketAddr,
     pub ca_file: PathBuf,
@@ -71,12 +73,13 @@ impl World {
             Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         ];
-        let (doh_url, dns_addr, zone_file) = runtime.block_on(async {
+        let (doh_url, dns_addr, zone_file, mx_hits) = runtime.block_on(async {
             let mut zone = Zone::default();
             ssrf::start(&ca, &mut zone, ssrf_hits.clone(), rebind_hits.clone()).await?;
             let mut mx_index = 0u32;
+            let mut mx_hits = std::collections::BTreeMap::new();
             for (i, spec) in specs.iter().enumerate() {
-                start_scenario(&ca, &mut zone, spec, i as u32, &mut mx_index).await?;
+                start_scenario(&ca, &mut zone, spec, i as u32, &mut mx_index, &mut mx_hits).await?;
             }
             let zone_file = zone.zone_file();
             let zone = Arc::new(zone);
@@ -103,12 +106,14 @@ impl World {
                 format!("https://127.0.0.1:{doh_port}/dns-query"),
                 SocketAddr::new(dns_at.ip(), port),
                 zone_file,
+                mx_hits,
             ))
         })?;
         Ok(World {
             runtime: Some(runtime),
             ssrf_hits,
             rebind_hits,
+            mx_hits,
             doh_url,
             dns_addr,
             ca_file,
@@ -153,6 +158,7 @@ async fn start_scenario(
     spec: &Spec,
     index: u32,
     mx_index: &mut u32,
+    mx_hits: &mut std::collections::BTreeMap<String, Arc<std::sync::atomic::AtomicUsize>>,
 ) -> Result<(), String> {
     let d = &spec.domain;
     let sts_owner = match &spec.sts_cname {
@@ -192,10 +198,16 @@ async fn start_scenario(
             response.clone(),
         ));
     }
+    let shared = mx_address(*mx_index);
     for (i, (host, behaviour)) in spec.mx.iter().enumerate() {
+        zone.add(d, Rec::Mx(10 * (i as u16 + 1), host.clone()));
+        if spec.shared_mx_address && i > 0 {
+            // Another name for the first host's server: nothing more to start.
+            zone.add(host, Rec::Addr(IpAddr::V4(shared)));
+            continue;
+        }
         let ip = mx_address(*mx_index);
         *mx_index += 1;
-        zone.add(d, Rec::Mx(10 * (i as u16 + 1), host.clone()));
         zone.add(host, Rec::Addr(IpAddr::V4(ip)));
         match behaviour {
             // Nothing listens on the address: the kernel answers RST.
@@ -220,7 +232,9 @@ async fn start_scenario(
             MxSpec::Silent => smtp::Behaviour::Silent,
             MxSpec::Refuse | MxSpec::Blackhole => unreachable!("handled above"),
         };
-        tokio::spawn(smtp::serve(listener, host.clone(), behaviour));
+        let hits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        mx_hits.insert(host.clone(), hits.clone());
+        tokio::spawn(smtp::serve(listener, host.clone(), behaviour, hits));
     }
     Ok(())
 }

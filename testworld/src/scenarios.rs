@@ -35,6 +35,9 @@ pub struct Spec {
     pub mx: Vec<(String, MxSpec)>,
     /// Names whose look-up fails with SERVFAIL.
     pub servfail: Vec<String>,
+    /// Every MX name resolves to the first MX host's address (one server behind many
+    /// names, as a wildcard zone makes).
+    pub shared_mx_address: bool,
     pub expect: Expect,
 }
 
@@ -89,6 +92,7 @@ fn base(name: &str, about: &'static str) -> Spec {
         )),
         mx: vec![(mx1.clone(), MxSpec::Good)],
         servfail: vec![],
+        shared_mx_address: false,
         expect: Expect {
             verdict: "pass",
             txt: "valid",
@@ -129,6 +133,46 @@ fn mx(
         sender,
         tlsrpt_result: result,
     }
+}
+
+/// Domains for the companion's hostile-client tests (not checked one by one).
+pub fn hostile_clients() -> Vec<Spec> {
+    let mut out = Vec::new();
+    let mut s = base("good", "one good MX host");
+    s.mx.push(("mx2.good.test".into(), MxSpec::Good));
+    out.push(s);
+    let mut s = base("counted", "one good MX host whose connections are counted");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["mx1.counted.test"])),
+    ));
+    out.push(s);
+    for (name, how) in [
+        ("tarpit", crate::smtp::Hostile::Tarpit(900)),
+        ("flood", crate::smtp::Hostile::Flood),
+    ] {
+        let mut s = base(name, "25 hostile MX hosts");
+        let domain = s.domain.clone();
+        s.policy = Some((
+            Leaf::Good,
+            PolicyResponse::text(&policy("enforce", &[&format!("*.{domain}")])),
+        ));
+        s.mx = (1..=25)
+            .map(|i| (format!("mx{i}.{domain}"), MxSpec::Hostile(how)))
+            .collect();
+        out.push(s);
+    }
+    let mut s = base("fanout", "25 MX names for one server address");
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["*.fanout.test"])),
+    ));
+    s.mx = (1..=25)
+        .map(|i| (format!("mx{i}.fanout.test"), MxSpec::Good))
+        .collect();
+    s.shared_mx_address = true;
+    out.push(s);
+    out
 }
 
 pub fn all() -> Vec<Spec> {

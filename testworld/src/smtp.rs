@@ -21,6 +21,12 @@ pub enum Behaviour {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hostile {
+    /// Each step answered after this many milliseconds (just inside a probe's phase
+    /// deadline), and the TLS handshake never: holds a connection as long as it can.
+    Tarpit(u64),
+    /// Every reply as long as a probe reads: 99 continuation lines of 2000 bytes, full of
+    /// control bytes, then STARTTLS and silence.
+    Flood,
     /// The greeting, one byte a second.
     DripBanner,
     /// "220-" continuation lines without end.
@@ -65,11 +71,18 @@ pub async fn blackhole(ip: std::net::Ipv4Addr) -> Result<(), String> {
     Ok(())
 }
 
-pub async fn serve(listener: tokio::net::TcpListener, name: String, behaviour: Behaviour) {
+/// Serves SMTP on `listener`, counting every accepted connection in `hits`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    name: String,
+    behaviour: Behaviour,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
     loop {
         let Ok((tcp, _)) = listener.accept().await else {
             continue;
         };
+        hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let behaviour = behaviour.clone();
         let name = name.clone();
         tokio::spawn(async move {
@@ -148,6 +161,54 @@ async fn session(
 async fn hostile(mut tcp: tokio::net::TcpStream, name: &str, how: Hostile) -> std::io::Result<()> {
     let forever = Duration::from_secs(3600);
     match how {
+        Hostile::Tarpit(ms) => {
+            let step = Duration::from_millis(ms);
+            let mut io = BufReader::new(tcp);
+            tokio::time::sleep(step).await;
+            io.get_mut()
+                .write_all(format!("220 {name} ESMTP\r\n").as_bytes())
+                .await?;
+            let mut line = String::new();
+            while let Some(verb) = next_verb(&mut io, &mut line).await? {
+                tokio::time::sleep(step).await;
+                let reply: &[u8] = match verb.as_str() {
+                    "EHLO" => b"250-tarpit\r\n250 STARTTLS\r\n",
+                    "STARTTLS" => b"220 Go ahead\r\n",
+                    _ => b"250 OK\r\n",
+                };
+                io.get_mut().write_all(reply).await?;
+                if verb == "STARTTLS" {
+                    tokio::time::sleep(forever).await;
+                }
+            }
+        }
+        Hostile::Flood => {
+            let filler: String = "\u{1}\u{7}".repeat(995);
+            let flood = |code: &str, last: &str| {
+                let mut out = String::new();
+                for _ in 0..99 {
+                    out.push_str(&format!("{code}-{filler}\r\n"));
+                }
+                out.push_str(&format!("{code} {last}\r\n"));
+                out
+            };
+            let mut io = BufReader::new(tcp);
+            io.get_mut()
+                .write_all(flood("220", "flood").as_bytes())
+                .await?;
+            let mut line = String::new();
+            while let Some(verb) = next_verb(&mut io, &mut line).await? {
+                let reply = match verb.as_str() {
+                    "EHLO" => flood("250", "STARTTLS"),
+                    "STARTTLS" => "220 Go ahead\r\n".to_string(),
+                    _ => flood("250", "OK"),
+                };
+                io.get_mut().write_all(reply.as_bytes()).await?;
+                if verb == "STARTTLS" {
+                    tokio::time::sleep(forever).await;
+                }
+            }
+        }
         Hostile::DripBanner => {
             for b in format!("220 {name} slowly\r\n").bytes() {
                 tcp.write_all(&[b]).await?;

@@ -66,47 +66,22 @@ pub async fn start(
                 config,
                 delay: Duration::ZERO,
             },
+            Arc::default(),
         ));
     }
     zone.rotate("rebind.test", REBIND.to_vec());
     for (ip, hits) in REBIND.iter().zip(rebind_hits) {
         let listener = crate::bind(*ip, 25).await?;
         let config = ca.server_config(&["rebind.test"], &Leaf::Good);
-        let counting = tokio::net::TcpListener::from_std(counted(listener, hits)?)
-            .map_err(|e| e.to_string())?;
         tokio::spawn(crate::smtp::serve(
-            counting,
+            listener,
             "rebind.test".into(),
             crate::smtp::Behaviour::Tls {
                 config,
                 delay: Duration::ZERO,
             },
+            hits,
         ));
     }
     Ok(())
-}
-
-/// Moves `listener` to a proxy that counts connections and forwards them to an internal
-/// listener, so the SMTP server behind it stays unchanged.
-fn counted(
-    listener: tokio::net::TcpListener,
-    hits: Arc<AtomicUsize>,
-) -> Result<std::net::TcpListener, String> {
-    let inner = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| e.to_string())?;
-    inner.set_nonblocking(true).map_err(|e| e.to_string())?;
-    let target = inner.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut client, _)) = listener.accept().await else {
-                continue;
-            };
-            hits.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                if let Ok(mut server) = tokio::net::TcpStream::connect(target).await {
-                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                }
-            });
-        }
-    });
-    Ok(inner)
 }

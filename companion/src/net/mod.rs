@@ -77,14 +77,15 @@ impl Net {
         self.timeout * PHASES_PER_TOTAL
     }
 
-    /// Waits (one phase deadline at most) for room in the request's budget, then in the
-    /// shared pool.
+    /// Waits for room in the request's budget, then in the shared pool: as long as one
+    /// whole probe may take, since that is when a slot held by a tarpit comes free.
     pub async fn slot(&self) -> Result<Slot, String> {
+        let wait = self.total_deadline();
         let busy = || "the service has too many connections open; try again shortly".to_string();
         let budget = match &self.budget {
             None => None,
             Some(sem) => Some(
-                tokio::time::timeout(self.timeout, sem.clone().acquire_owned())
+                tokio::time::timeout(wait, sem.clone().acquire_owned())
                     .await
                     .map_err(|_| busy())?
                     .map_err(|_| busy())?,
@@ -93,7 +94,7 @@ impl Net {
         let shared = match &self.outbound {
             None => None,
             Some(pool) => Some(
-                tokio::time::timeout(self.timeout, pool.acquire(self.client))
+                tokio::time::timeout(wait, pool.acquire(self.client))
                     .await
                     .map_err(|_| busy())?,
             ),

@@ -29,6 +29,8 @@ enum Upstream {
         idle: Arc<Mutex<Vec<(http::Sender, OwnedSemaphorePermit)>>>,
         /// DoH connections open at once (idle or in use) at most.
         slots: Arc<Semaphore>,
+        /// Signalled when a connection goes back to the pool or closes.
+        returned: Arc<tokio::sync::Notify>,
     },
     Dns(SocketAddr),
 }
@@ -98,6 +100,7 @@ impl Resolver {
                 tls: trust.strict(),
                 idle: Arc::default(),
                 slots: Arc::new(Semaphore::new(max_connections.max(1))),
+                returned: Arc::default(),
             },
             timeout,
             inflight: InFlight::default(),
@@ -200,17 +203,27 @@ impl Resolver {
                 tls,
                 idle,
                 slots,
+                returned,
             } => {
-                let pooled = idle.lock().ok().and_then(|mut v| v.pop());
-                let (mut sender, permit, reused) = match pooled {
-                    Some((sender, permit)) if !sender.is_closed() => (sender, permit, true),
-                    _ => {
-                        let permit =
-                            tokio::time::timeout(self.timeout, slots.clone().acquire_owned())
-                                .await
-                                .map_err(|_| "every DoH connection is busy".to_string())?
-                                .map_err(|e| e.to_string())?;
-                        (doh_connect(host, *port, tls.clone()).await?, permit, false)
+                // A kept connection, else a new one under the cap, else wait for either.
+                let deadline = tokio::time::Instant::now() + self.timeout;
+                let (mut sender, permit, reused) = loop {
+                    let pooled = idle.lock().ok().and_then(|mut v| v.pop());
+                    match pooled {
+                        Some((sender, permit)) if !sender.is_closed() => {
+                            break (sender, permit, true)
+                        }
+                        Some(_) => continue,
+                        None => {}
+                    }
+                    if let Ok(permit) = slots.clone().try_acquire_owned() {
+                        break (doh_connect(host, *port, tls.clone()).await?, permit, false);
+                    }
+                    tokio::select! {
+                        () = returned.notified() => {}
+                        () = tokio::time::sleep_until(deadline) => {
+                            return Err("every DoH connection is busy".into());
+                        }
                     }
                 };
                 let result = match doh(&mut sender, uri, host, query, self.timeout).await {
@@ -226,12 +239,15 @@ impl Resolver {
                     if let Ok(mut v) = idle.lock() {
                         if v.len() < MAX_IDLE_DOH {
                             v.push((sender, permit));
+                            drop(v);
+                            returned.notify_one();
                             return result;
                         }
                     }
                 }
                 // The connection closes here and its slot is free again.
                 drop(permit);
+                returned.notify_one();
                 result
             }
         }

@@ -23,13 +23,30 @@ impl Drop for Server {
 impl Server {
     /// Starts `mtasts serve` with a throwaway dist/ and the given extra arguments.
     pub fn start(args: &[&str]) -> Server {
+        Self::start_limited(args, None)
+    }
+
+    /// As `start`, under a limit on open files (through the shell's `ulimit -n`).
+    pub fn start_limited(args: &[&str], open_files: Option<u32>) -> Server {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let dist = std::env::temp_dir().join(format!("mtasts-dist-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dist).unwrap();
         std::fs::write(dist.join("index.html"), "<!doctype html><title>app</title>").unwrap();
         std::fs::write(dist.join("app.js"), "console.log(1)").unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        let mut command = match open_files {
+            Some(n) => {
+                let mut c = Command::new("sh");
+                c.args([
+                    "-c",
+                    &format!("ulimit -n {n} && exec \"$0\" \"$@\""),
+                    env!("CARGO_BIN_EXE_mtasts"),
+                ]);
+                c
+            }
+            None => Command::new(env!("CARGO_BIN_EXE_mtasts")),
+        };
+        let mut child = command
             .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
             .arg(&dist)
             .args(args)
