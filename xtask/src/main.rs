@@ -4,6 +4,7 @@
 //! the package registries.
 
 mod bench;
+mod compress;
 mod csp;
 mod peers;
 mod setup;
@@ -50,7 +51,13 @@ fn main() -> ExitCode {
 pub fn build_web(sh: &Shell) -> Result<(), String> {
     sh.run("cargo", &["fetch"])?;
     sh.run("trunk", &["build", "--release", "--offline"])?;
-    csp::pin_loader(&root().join("dist/index.html"))
+    let dist = root().join("dist");
+    // The loader's hash goes into index.html before the compressed copies are made.
+    csp::pin_loader(&dist.join("index.html"))?;
+    for (name, raw, br) in compress::precompress(&dist)? {
+        eprintln!("xtask: dist/{name}: {raw} bytes, {br} with brotli");
+    }
+    Ok(())
 }
 
 fn build(sh: &Shell) -> Result<(), String> {

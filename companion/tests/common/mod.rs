@@ -28,12 +28,32 @@ impl Server {
 
     /// As `start`, under a limit on open files (through the shell's `ulimit -n`).
     pub fn start_limited(args: &[&str], open_files: Option<u32>) -> Server {
+        Self::start_with_files(
+            &[
+                (
+                    "index.html",
+                    b"<!doctype html><title>app</title>".as_slice(),
+                ),
+                ("app.js", b"console.log(1)".as_slice()),
+            ],
+            args,
+            open_files,
+        )
+    }
+
+    /// Starts `mtasts serve` with a dist/ of these files.
+    pub fn start_with_files(
+        files: &[(&str, &[u8])],
+        args: &[&str],
+        open_files: Option<u32>,
+    ) -> Server {
         static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let dist = std::env::temp_dir().join(format!("mtasts-dist-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dist).unwrap();
-        std::fs::write(dist.join("index.html"), "<!doctype html><title>app</title>").unwrap();
-        std::fs::write(dist.join("app.js"), "console.log(1)").unwrap();
+        for (name, bytes) in files {
+            std::fs::write(dist.join(name), bytes).unwrap();
+        }
         let mut command = match open_files {
             Some(n) => {
                 let mut c = Command::new("sh");
