@@ -95,15 +95,8 @@ fn bad_durations_and_origins_are_refused_with_a_reason() {
         ("--cors-origin", "https://app.example/path", "not an origin"),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_mtasts"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--dist",
-                "/nonexistent",
-                flag,
-                value,
-            ])
+            .args(["serve", "--listen", "127.0.0.1:0", "--dist", "/nonexistent"])
+            .arg(format!("{flag}={value}"))
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{flag} {value}");
