@@ -53,17 +53,29 @@ pub fn checker() -> Html {
     let run = use_mut_ref(|| None::<Run>);
     let generation = use_mut_ref(|| 0u32);
     let update = use_force_update();
-    let resolver = use_state(|| settings::resolver(params.resolver.as_deref()));
+    let resolver = use_state(settings::own_resolver);
+    // What a link suggests, beyond the user's own settings; used only once confirmed.
+    let suggested = Suggested::from_link(&params, &resolver);
+    let confirmed = use_state(|| None::<Suggested>);
+    let accepted = suggested.is_some() && *confirmed == suggested;
+    let waiting_for_consent = suggested.is_some() && !accepted;
 
     // A new domain in the URL (typed, back, forward, a shared link) starts its check.
     {
         let (run, generation, update) = (run.clone(), generation.clone(), update.clone());
-        let config = Config {
-            resolver: settings::resolver(params.resolver.as_deref()),
-            companion: settings::companion(params.companion.as_deref()),
+        let config = match (&suggested, accepted) {
+            (Some(s), true) => Config {
+                resolver: s.resolver.clone().unwrap_or_else(|| (*resolver).clone()),
+                companion: s.companion.clone().unwrap_or_default(),
+            },
+            _ => Config {
+                resolver: (*resolver).clone(),
+                companion: String::new(),
+            },
         };
         let input = input.clone();
-        use_effect_with((params.domain.clone(), config), move |(domain, config)| {
+        let domain = params.domain.clone().filter(|_| !waiting_for_consent);
+        use_effect_with((domain, config), move |(domain, config)| {
             *generation.borrow_mut() += 1;
             let current = *generation.borrow();
             match domain.as_deref().map(normalize_domain) {
@@ -93,17 +105,35 @@ pub fn checker() -> Html {
             suggestion.set(None);
         })
     };
+    // A check the user starts uses their own settings: what a link suggested does not
+    // carry over.
     let go = {
-        let (navigator, params) = (navigator.clone(), params.clone());
+        let navigator = navigator.clone();
         move |domain: String| {
             if let Some(nav) = &navigator {
                 let next = Params {
                     domain: Some(domain),
-                    ..params.clone()
+                    ..Params::default()
                 };
                 let _ = nav.push_with_query(&Route::Home, &next);
             }
         }
+    };
+    let on_accept = {
+        let (confirmed, suggested) = (confirmed.clone(), suggested.clone());
+        Callback::from(move |_| confirmed.set(suggested.clone()))
+    };
+    let on_decline = {
+        let (navigator, domain) = (navigator.clone(), params.domain.clone());
+        Callback::from(move |_| {
+            if let Some(nav) = &navigator {
+                let next = Params {
+                    domain: domain.clone(),
+                    ..Params::default()
+                };
+                let _ = nav.replace_with_query(&Route::Home, &next);
+            }
+        })
     };
     let on_submit = {
         let (input, error, suggestion, go) =
@@ -206,16 +236,73 @@ pub fn checker() -> Html {
                     </select>
                     <label for="resolver-custom">{ "Or a custom resolver URL" }</label>
                     <input id="resolver-custom" type="url" placeholder="https://resolver.example/dns-query" onchange={on_custom} />
-                    <p class="help">{ "Remembered in this browser. A link with &resolver= overrides it." }</p>
+                    <p class="help">{ "Remembered in this browser. A link may suggest another resolver; the page asks before it uses one." }</p>
                 </details>
             </form>
             if !notes.is_empty() {
                 <p class="notes">{ notes.join("; ") }</p>
             }
+            if let Some(s) = suggested.as_ref().filter(|_| waiting_for_consent) {
+                <div class="link-consent" role="alertdialog" aria-labelledby="consent-title" aria-describedby="consent-text">
+                    <h3 id="consent-title">{ "This link wants to use other servers" }</h3>
+                    <p id="consent-text">
+                        { "Before checking " }<strong>{ params.domain.clone().unwrap_or_default() }</strong>{ ", the link asks this page to send your look-ups to " }
+                        { s.describe() }
+                        { ". Those servers see which domain you check and decide what this page shows. Use them only if you trust whoever sent the link." }
+                    </p>
+                    <div class="consent-buttons">
+                        <button type="button" id="consent-accept" onclick={on_accept}>{ "Use them for this check" }</button>
+                        <button type="button" id="consent-decline" class="link-button" onclick={on_decline}>{ "Check with my settings" }</button>
+                    </div>
+                </div>
+            }
+            if let Some(s) = suggested.as_ref().filter(|_| accepted) {
+                <p class="notes link-servers">{ format!("This check uses servers chosen by the link you opened: {}.", s.describe_plain()) }</p>
+            }
             if let Some((report, unicode)) = report {
                 <ReportView report={Rc::new(report)} unicode={unicode} />
             }
         </section>
+    }
+}
+
+/// Servers a link suggests beyond the user's own settings.
+#[derive(Clone, Debug, PartialEq)]
+struct Suggested {
+    resolver: Option<String>,
+    companion: Option<String>,
+}
+
+impl Suggested {
+    /// `None` when the link suggests nothing the user does not already use.
+    fn from_link(params: &Params, own_resolver: &str) -> Option<Suggested> {
+        let resolver =
+            settings::link_resolver(params.resolver.as_deref()).filter(|r| r != own_resolver);
+        let companion = settings::link_companion(params.companion.as_deref());
+        (resolver.is_some() || companion.is_some()).then_some(Suggested {
+            resolver,
+            companion,
+        })
+    }
+
+    fn parts(&self) -> Vec<String> {
+        let mut parts = Vec::new();
+        if let Some(r) = &self.resolver {
+            parts.push(format!("the DNS resolver {}", settings::host_of(r)));
+        }
+        if let Some(c) = &self.companion {
+            parts.push(format!("the companion service {}", settings::host_of(c)));
+        }
+        parts
+    }
+
+    fn describe(&self) -> Html {
+        let parts = self.parts();
+        html! { <strong class="suggested-hosts">{ parts.join(" and ") }</strong> }
+    }
+
+    fn describe_plain(&self) -> String {
+        self.parts().join(" and ")
     }
 }
 

@@ -1,5 +1,7 @@
-//! Which DNS-over-HTTPS resolver and companion the page uses: from the link (`&resolver=`,
-//! `&companion=`), else the user's choice remembered in localStorage, else the defaults.
+//! Which DNS-over-HTTPS resolver and companion the page uses: the user's choice remembered
+//! in localStorage, else the defaults. A link may suggest others (`&resolver=`,
+//! `&companion=`), but the page uses them only for the one check the user confirms: a link
+//! must not send the domains a visitor checks to a host of its choosing.
 
 pub const RESOLVERS: [(&str, &str); 3] = [
     ("Cloudflare", "https://cloudflare-dns.com/dns-query"),
@@ -27,18 +29,28 @@ pub fn save_resolver(url: &str) {
     }
 }
 
-pub fn resolver(from_link: Option<&str>) -> String {
+/// The resolver the user chose, or the default.
+pub fn own_resolver() -> String {
+    saved_resolver().unwrap_or_else(|| RESOLVERS[0].1.to_string())
+}
+
+/// A resolver a link suggests: an https URL only.
+pub fn link_resolver(from_link: Option<&str>) -> Option<String> {
     from_link
         .filter(|s| s.starts_with("https://"))
         .map(str::to_string)
-        .or_else(saved_resolver)
-        .unwrap_or_else(|| RESOLVERS[0].1.to_string())
 }
 
-/// The companion's base URL; empty means the page's own origin.
-pub fn companion(from_link: Option<&str>) -> String {
+/// A companion a link suggests (its base URL); `None` for the page's own origin.
+pub fn link_companion(from_link: Option<&str>) -> Option<String> {
     from_link
         .filter(|s| s.starts_with("https://") || s.starts_with("http://"))
         .map(|s| s.trim_end_matches('/').to_string())
-        .unwrap_or_default()
+}
+
+/// The host of a URL, as the page shows it when it asks.
+pub fn host_of(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.host())
+        .unwrap_or_else(|_| url.to_string())
 }

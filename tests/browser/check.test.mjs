@@ -7,7 +7,7 @@ import { BASE_URL, ARTIFACTS, launch, watchErrors } from './lib.mjs';
 
 const DOH = process.env.MTASTS_DOH;
 let browser;
-before(async () => { browser = await launch({ ignoreHTTPSErrors: true }); });
+before(async () => { browser = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH }); });
 after(async () => { await browser?.close(); });
 
 const link = (domain, extra = '') =>
@@ -91,7 +91,7 @@ test('what people paste is normalized, and the URL follows', async () => {
     await page.locator('#domain-input').press('Enter');
     await page.waitForFunction((d) => new URLSearchParams(location.search).get('domain') === d, domain);
     const got = await finished(page);
-    assert.equal(new URLSearchParams(got.url).get('resolver'), DOH, 'the resolver stays in the link');
+    assert.equal(new URLSearchParams(got.url).get('resolver'), null, 'a typed check uses the user\'s own settings');
     assert.equal(await page.locator('.verdict-domain').innerText(), domain);
   }
   await page.close();
@@ -153,6 +153,7 @@ test('back, forward and reload show the check the URL names', async () => {
 
 test('without the companion the DNS steps still run, and the verdict is inconclusive, not fail', async () => {
   const { page } = await open(link('good.test', '&companion=https%3A%2F%2F127.0.0.1%3A9'));
+  await page.locator('#consent-accept').click();
   const got = await finished(page);
   assert.equal(got.verdict, 'inconclusive');
   assert.deepEqual(got.mx.map((m) => m[1]), ['unchecked', 'unchecked']);
@@ -168,6 +169,7 @@ test('without the companion the DNS steps still run, and the verdict is inconclu
 
 test('an unreachable resolver is the tester\'s blind spot: inconclusive, and nothing blamed on the domain', async () => {
   const { page } = await open(`${BASE_URL}/?domain=good.test&resolver=${encodeURIComponent('https://127.0.0.1:9/dns-query')}`);
+  await page.locator('#consent-accept').click();
   const got = await finished(page);
   assert.equal(got.verdict, 'inconclusive');
   const summary = await page.locator('.verdict-summary').innerText();
@@ -194,6 +196,40 @@ test('a policy 404 and MX hosts that all refuse are the domain\'s faults, said i
   assert.match(await page.locator('.verdict-summary').innerText(), /cannot be delivered at all/);
   assert.deepEqual(await outcomes(page), ['ok', 'ok', 'ok', 'fail']);
   await page.screenshot({ path: `${ARTIFACTS}all-mx-refuse.png`, fullPage: true });
+  await page.close();
+});
+
+test('servers a link suggests are used only after a click, for that check only', async () => {
+  const elsewhere = 'https://127.0.0.1:9';
+  const { page } = await open(link('good.test', `&companion=${encodeURIComponent(elsewhere)}`));
+  const toElsewhere = [];
+  page.on('request', (r) => { if (r.url().startsWith(elsewhere)) toElsewhere.push(r.url()); });
+  const consent = page.locator('.link-consent');
+  await consent.waitFor();
+  assert.match(await consent.innerText(), /companion service 127\.0\.0\.1:9/);
+  await page.screenshot({ path: `${ARTIFACTS}link-consent.png` });
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('#report').count(), 0, 'no check before the click');
+  assert.deepEqual(toElsewhere, [], 'nothing sent to the suggested host');
+
+  // Declining checks with the user's own settings and drops the suggestion from the URL.
+  await page.locator('#consent-decline').click();
+  assert.equal((await finished(page)).verdict, 'pass');
+  assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('companion'), null);
+  assert.deepEqual(toElsewhere, []);
+
+  // Accepting uses the suggested companion for that check, and says so; the next check
+  // the user starts goes back to their own.
+  await page.goto(link('good.test', `&companion=${encodeURIComponent(elsewhere)}`));
+  await page.locator('#consent-accept').click();
+  assert.equal((await finished(page)).verdict, 'inconclusive');
+  assert.ok(toElsewhere.length > 0, 'the accepted companion was asked');
+  assert.match(await page.locator('.link-servers').innerText(), /chosen by the link/);
+  const before = toElsewhere.length;
+  await page.locator('#domain-input').fill('testing.test');
+  await page.locator('#domain-input').press('Enter');
+  assert.equal((await finished(page)).verdict, 'warn');
+  assert.equal(toElsewhere.length, before, 'a later check does not use the link\'s companion');
   await page.close();
 });
 
@@ -237,7 +273,7 @@ test('phone width, dark mode and an accessibility scan', async () => {
 
   // axe-core is injected as an inline script, which the page's CSP rightly forbids, so
   // this one scan runs in a browser profile that bypasses CSP.
-  const scanner = await launch({ ignoreHTTPSErrors: true, bypassCSP: true });
+  const scanner = await launch({ ignoreHTTPSErrors: true, bypassCSP: true }, { resolver: DOH });
   const p2 = await scanner.context.newPage();
   await p2.goto(link('mx-mismatch.test'));
   await p2.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });

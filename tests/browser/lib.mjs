@@ -11,7 +11,9 @@ if (!BASE_URL) throw new Error('MTASTS_BASE_URL is not set; run the browser test
 export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 mkdirSync(ARTIFACTS, { recursive: true });
 
-export async function launch(options = {}) {
+// `resolver`: the DoH resolver this browser's user has chosen (remembered in localStorage,
+// as the page's Resolver setting does), so links need not suggest one.
+export async function launch(options = {}, { resolver } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'mtasts-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     ...options,
@@ -22,6 +24,9 @@ export async function launch(options = {}) {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
     ],
   });
+  if (resolver) {
+    await context.addInitScript((r) => { window.localStorage.setItem('mtasts.resolver', r); }, resolver);
+  }
   const close = async () => {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

@@ -13,10 +13,19 @@ const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const render = [];
 const idle = [];
 const submit = [];
+const firstVisit = [];
+const repeatVisit = [];
+// Bytes that crossed the wire for the page's own files (headers excluded), as the
+// browser's resource timing reports them.
+const wireBytes = (page) => page.evaluate(() => [
+  ...performance.getEntriesByType('navigation'),
+  ...performance.getEntriesByType('resource'),
+].filter((e) => e.name.startsWith(location.origin) && !e.name.includes('/api/'))
+  .reduce((sum, e) => sum + (e.encodedBodySize && e.transferSize ? e.encodedBodySize : 0), 0));
 for (let i = 0; i < RUNS; i++) {
-  const browser = await launch({ ignoreHTTPSErrors: true });
+  const browser = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH });
   const page = await browser.context.newPage();
-  await page.goto(`${BASE}/${DOH ? `?resolver=${encodeURIComponent(DOH)}` : ''}`);
+  await page.goto(`${BASE}/`);
   await page.waitForSelector('#domain-input');
   render.push(await page.evaluate(() => performance.now()));
   await page.waitForLoadState('networkidle');
@@ -26,6 +35,7 @@ for (let i = 0; i < RUNS; i++) {
     performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? 0,
     ...performance.getEntriesByType('resource').map((r) => r.responseEnd),
   )));
+  firstVisit.push(await wireBytes(page));
   if (DOH) {
     await page.fill('#domain-input', 'good.test');
     const start = await page.evaluate(() => performance.now());
@@ -33,11 +43,16 @@ for (let i = 0; i < RUNS; i++) {
     await page.waitForSelector('#report[data-state="done"]', { timeout: 30000 });
     submit.push((await page.evaluate(() => performance.now())) - start);
   }
+  // A repeat visit in the same profile: hashed assets come from the cache.
+  await page.goto(`${BASE}/`);
+  await page.waitForSelector('#domain-input');
+  await page.waitForLoadState('networkidle');
+  repeatVisit.push(await wireBytes(page));
   await browser.close();
 }
 const dist = process.env.MTASTS_DIST;
 const files = dist
-  ? readdirSync(dist).map((name) => {
+  ? readdirSync(dist).filter((name) => !name.endsWith('.br') && !name.endsWith('.gz')).map((name) => {
       const bytes = readFileSync(`${dist}/${name}`);
       return {
         name,
@@ -51,6 +66,8 @@ console.log(JSON.stringify({
   first_render_ms: median(render),
   idle_ms: median(idle),
   submit_to_report_ms: DOH ? median(submit) : null,
+  first_visit_wire_bytes: median(firstVisit),
+  repeat_visit_wire_bytes: median(repeatVisit),
   runs: RUNS,
   files,
 }));

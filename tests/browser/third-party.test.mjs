@@ -12,7 +12,7 @@ const DOH = process.env.MTASTS_THIRD_PARTY_DOH;
 if (!BASE || !DOH) throw new Error('the third-party lane is not set; run the browser tests through `cargo xtask test`');
 
 let browser;
-before(async () => { browser = await launch({ ignoreHTTPSErrors: true }); });
+before(async () => { browser = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH }); });
 after(async () => { await browser?.close(); });
 
 const EXPECT = {

@@ -301,5 +301,11 @@ fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<()
         v["idle_ms"].as_f64().unwrap_or(f64::NAN),
         v["submit_to_report_ms"].as_f64().unwrap_or(f64::NAN)
     );
+    println!(
+        "Bytes on the wire as the companion serves the page (precompressed brotli, response bodies): first visit {} ({:.1} KiB), repeat visit {} (hashed assets from the cache)",
+        v["first_visit_wire_bytes"],
+        v["first_visit_wire_bytes"].as_f64().unwrap_or(f64::NAN) / 1024.0,
+        v["repeat_visit_wire_bytes"],
+    );
     Ok(())
 }
