@@ -208,6 +208,8 @@ scenarios! {
     every_mx_refuses_connections => "all-refuse.test",
     port_25_filtered_is_inconclusive => "port25-filtered.test",
     a_backup_mx_with_an_expired_certificate => "backup-expired.test",
+    twenty_five_tarpit_mx => "tarpit.test",
+    twenty_five_flooding_mx => "flood.test",
     load_benchmark_domain => "load.test",
     delay_1mx => "delay-1mx.test",
     delay_5mx => "delay-5mx.test",

@@ -135,6 +135,42 @@ fn mx(
     }
 }
 
+/// 25 tarpit MX hosts (each step answered after 900 ms) and 25 flooding ones (every reply
+/// as long as a probe reads), for the companion's hostile-client tests and benchmark. Both
+/// end in timeouts of the TLS handshake: inconclusive, as no host was reached.
+fn hostile_fleets() -> Vec<Spec> {
+    let mut out = Vec::new();
+    for (name, how, about) in [
+        (
+            "tarpit",
+            crate::smtp::Hostile::Tarpit(900),
+            "25 tarpit MX hosts that answer each step just in time",
+        ),
+        (
+            "flood",
+            crate::smtp::Hostile::Flood,
+            "25 MX hosts whose replies are 100 lines of 2000 control bytes",
+        ),
+    ] {
+        let mut s = base(name, about);
+        let domain = s.domain.clone();
+        s.policy = Some((
+            Leaf::Good,
+            PolicyResponse::text(&policy("enforce", &[&format!("*.{domain}")])),
+        ));
+        s.mx = (1..=25)
+            .map(|i| (format!("mx{i}.{domain}"), MxSpec::Hostile(how)))
+            .collect();
+        s.expect.verdict = "inconclusive";
+        s.expect.mx = (1..=25)
+            .map(|i| mx(&format!("mx{i}.{domain}"), "timeout", true, "null", None))
+            .collect();
+        s.expect.codes = vec!["check.mx.unreachable"];
+        out.push(s);
+    }
+    out
+}
+
 /// Domains for the companion's hostile-client tests (not checked one by one).
 pub fn hostile_clients() -> Vec<Spec> {
     let mut out = Vec::new();
@@ -147,21 +183,7 @@ pub fn hostile_clients() -> Vec<Spec> {
         PolicyResponse::text(&policy("enforce", &["mx1.counted.test"])),
     ));
     out.push(s);
-    for (name, how) in [
-        ("tarpit", crate::smtp::Hostile::Tarpit(900)),
-        ("flood", crate::smtp::Hostile::Flood),
-    ] {
-        let mut s = base(name, "25 hostile MX hosts");
-        let domain = s.domain.clone();
-        s.policy = Some((
-            Leaf::Good,
-            PolicyResponse::text(&policy("enforce", &[&format!("*.{domain}")])),
-        ));
-        s.mx = (1..=25)
-            .map(|i| (format!("mx{i}.{domain}"), MxSpec::Hostile(how)))
-            .collect();
-        out.push(s);
-    }
+    out.extend(hostile_fleets());
     let mut s = base("fanout", "25 MX names for one server address");
     s.policy = Some((
         Leaf::Good,
@@ -749,6 +771,8 @@ pub fn all() -> Vec<Spec> {
     ];
     s.expect.steps = Some(["ok", "ok", "ok", "fail"]);
     out.push(s);
+
+    out.extend(hostile_fleets());
 
     let mut s = base("load", "25 MX hosts that wait one second before their greeting (for the companion's load benchmark)");
     s.policy = Some((

@@ -101,6 +101,7 @@ pub fn run(sh: &Shell) -> Result<(), String> {
         .unwrap_or_default();
     let result = result
         .and_then(|()| companion_load(&release, &doh, &ca))
+        .and_then(|()| companion_hostile(&release, &doh, &ca))
         .and_then(|()| page(sh, &release, &doh, &ca))
         .and_then(|()| crate::peers::run(sh, &release, &ca, &domains));
     drop(world.stdin.take());
@@ -122,12 +123,21 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 
 /// One blocking HTTP/1.1 GET; returns the status code and the whole response.
 fn http_get_body(addr: &str, path: &str) -> Result<(u16, String), String> {
+    http_get_from(addr, path, None)
+}
+
+/// A GET on behalf of `client` (X-Forwarded-For, for a server that trusts it).
+fn http_get_from(addr: &str, path: &str, client: Option<&str>) -> Result<(u16, String), String> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
     s.set_read_timeout(Some(Duration::from_secs(120)))
         .map_err(|e| e.to_string())?;
+    let forwarded = client
+        .map(|c| format!("X-Forwarded-For: {c}\r\n"))
+        .unwrap_or_default();
     // One write of the whole request, as real clients send it.
-    let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: bench\r\n{forwarded}Connection: close\r\n\r\n");
     s.write_all(request.as_bytes())
         .map_err(|e| format!("send: {e}"))?;
     let mut out = Vec::new();
@@ -148,49 +158,189 @@ fn http_get_body(addr: &str, path: &str) -> Result<(u16, String), String> {
 
 /// The companion under N concurrent probes of MX hosts that wait one second before their
 /// greeting: close to one second of wall time means truly concurrent.
-fn companion_load(release: &std::path::Path, doh: &str, ca: &str) -> Result<(), String> {
+/// A companion for the benchmarks: loopback targets allowed, the world's DoH and CA, and
+/// these limits; its address.
+fn bench_server(
+    release: &std::path::Path,
+    doh: &str,
+    ca: &str,
+    args: &[&str],
+) -> Result<(std::process::Child, String), String> {
     let dist = std::env::temp_dir().join("mtasts-bench-dist");
     std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
     std::fs::write(dist.join("index.html"), "bench").map_err(|e| e.to_string())?;
+    let mut server = Command::new(release.join("mtasts"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--dist"])
+        .arg(&dist)
+        .args(["--doh", doh, "--ca", ca, "--allow-private"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().ok_or("no stdout")?)
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let addr = line
+        .trim()
+        .trim_start_matches("listening on http://")
+        .to_string();
+    Ok((server, addr))
+}
+
+/// What one hostile client costs everyone else: a healthy probe while another client's
+/// tarpit checks hold every outbound slot, and answers and memory under ten checks of a
+/// domain whose 25 MX hosts flood every reply.
+fn companion_hostile(release: &std::path::Path, doh: &str, ca: &str) -> Result<(), String> {
+    println!("\nCompanion against a hostile client (--timeout 1, 8 outbound slots, 2 per request, 2 requests per client)\n");
+    println!("| what | result |");
+    println!("|---|---:|");
+    let (mut server, addr) = bench_server(
+        release,
+        doh,
+        ca,
+        &[
+            "--timeout",
+            "1",
+            "--max-connections",
+            "8",
+            "--connections-per-request",
+            "2",
+            "--max-requests-per-client",
+            "2",
+            "--probe-cache-secs",
+            "0",
+            "--probes-per-host",
+            "100000",
+            "--rate-burst",
+            "100000",
+            "--trusted-header",
+            "X-Forwarded-For",
+            "--request-timeout",
+            "30",
+        ],
+    )?;
+    let attackers: Vec<_> = (0..2)
+        .map(|i| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                http_get_from(
+                    &addr,
+                    "/api/v1/check?domain=tarpit.test",
+                    Some(&format!("203.0.113.{}", 66 + i)),
+                )
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut waits = Vec::new();
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let (status, body) = http_get_from(
+            &addr,
+            "/api/v1/probe?mx=mx1.good.test",
+            Some("198.51.100.7"),
+        )?;
+        if status != 200 || !body.contains("\"status\":\"ok\"") {
+            return Err(format!("the healthy probe failed: {status}"));
+        }
+        waits.push(start.elapsed());
+    }
+    let tarpit_checks = Instant::now();
+    for a in attackers {
+        let _ = a.join();
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    println!(
+        "| healthy probe by another client while two tarpit checks (25 MX each) run, median of {RUNS} | {:.0} ms |",
+        median(waits).as_secs_f64() * 1000.0
+    );
+    println!(
+        "| the tarpit checks themselves, after that | {:.1} s more |",
+        tarpit_checks.elapsed().as_secs_f64()
+    );
+
+    let (mut server, addr) = bench_server(
+        release,
+        doh,
+        ca,
+        &[
+            "--timeout",
+            "1",
+            "--probe-cache-secs",
+            "0",
+            "--probes-per-host",
+            "100000",
+            "--rate-burst",
+            "100000",
+            "--max-requests-per-client",
+            "100",
+        ],
+    )?;
+    let start = Instant::now();
+    let threads: Vec<_> = (0..10)
+        .map(|_| {
+            let addr = addr.clone();
+            std::thread::spawn(move || http_get_body(&addr, "/api/v1/check?domain=flood.test"))
+        })
+        .collect();
+    let mut largest = 0;
+    for t in threads {
+        let (status, body) = t.join().map_err(|_| "panicked")??;
+        if status != 200 {
+            return Err(format!("a flood check answered {status}"));
+        }
+        largest = largest.max(body.len());
+    }
+    let wall = start.elapsed();
+    let rss = peak_rss_kib(server.id()).unwrap_or(0);
+    let _ = server.kill();
+    let _ = server.wait();
+    println!(
+        "| ten concurrent checks of 25 flooding MX: largest answer | {:.0} KiB |",
+        largest as f64 / 1024.0
+    );
+    println!(
+        "| the same: peak RSS of the companion | {:.1} MiB |",
+        rss as f64 / 1024.0
+    );
+    println!("| the same: wall time | {:.1} s |", wall.as_secs_f64());
+    Ok(())
+}
+
+fn companion_load(release: &std::path::Path, doh: &str, ca: &str) -> Result<(), String> {
     println!("\nCompanion: N clients at once, each asking /api/v1/probe of one of 25 MX hosts that wait 1 s before their greeting");
-    println!("(one fresh `mtasts serve` per row; peak RSS is the server's VmHWM)\n");
-    println!("| concurrent probes | wall time | probes/s | errors | peak RSS |");
-    println!("|---:|---:|---:|---:|---:|");
-    for n in [50usize, 200, 500] {
-        let mut server = Command::new(release.join("mtasts"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--dist",
-                dist.to_str().unwrap_or("."),
-                "--doh",
-                doh,
-                "--ca",
-                ca,
-            ])
-            .args([
-                "--allow-private",
+    println!("(one fresh `mtasts serve` per row; peak RSS is the server's VmHWM; with the probe cache, 25 probes serve every request)\n");
+    println!("| concurrent probes | probe cache | wall time | probes/s | errors | peak RSS |");
+    println!("|---:|---|---:|---:|---:|---:|");
+    for (n, cache) in [(50usize, "0"), (200, "0"), (500, "0"), (500, "60")] {
+        let (mut server, addr) = bench_server(
+            release,
+            doh,
+            ca,
+            &[
                 "--timeout",
                 "10",
                 "--rate-burst",
                 "100000",
                 "--probes-per-host",
                 "100000",
-            ])
-            .args(["--max-connections", "1024", "--max-requests", "2048"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        let mut line = String::new();
-        BufReader::new(server.stdout.take().ok_or("no stdout")?)
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        let addr = line
-            .trim()
-            .trim_start_matches("listening on http://")
-            .to_string();
+                "--max-connections",
+                "1024",
+                "--max-requests",
+                "2048",
+                "--max-requests-per-client",
+                "100000",
+                "--connections-per-request",
+                "4",
+                "--max-inbound-per-client",
+                "100000",
+                "--probe-cache-secs",
+                cache,
+            ],
+        )?;
         let start = Instant::now();
         let threads: Vec<_> = (0..n)
             .map(|i| {
@@ -228,7 +378,8 @@ fn companion_load(release: &std::path::Path, doh: &str, ca: &str) -> Result<(), 
         let _ = server.kill();
         let _ = server.wait();
         println!(
-            "| {n} | {:.2} s | {:.0} | {errors} | {rss} |",
+            "| {n} | {} | {:.2} s | {:.0} | {errors} | {rss} |",
+            if cache == "0" { "off" } else { "60 s" },
             wall.as_secs_f64(),
             n as f64 / wall.as_secs_f64()
         );
