@@ -37,12 +37,14 @@ pub struct Run {
 }
 
 /// Runs a command in a mount namespace whose /etc/resolv.conf names the world's DNS, under
-/// /usr/bin/time for its peak RSS.
+/// /usr/bin/time for its peak RSS, with at most 120 s and 2 GiB of address space: a peer
+/// that reads an endless SMTP greeting into memory (checkdmarc did, to 12 GB) must not take
+/// the machine down.
 fn run_in_world(resolv: &Path, ca: &str, program: &Path, args: &[&str]) -> Result<Run, String> {
     let rss_file = std::env::temp_dir().join(format!("mtasts-rss-{}", std::process::id()));
     let start = Instant::now();
     let out = Command::new("unshare")
-        .args(["-m", "sh", "-c", r#"mount --bind "$0" /etc/resolv.conf && rss="$1" && shift && exec /usr/bin/time -q -f %M -o "$rss" "$@""#])
+        .args(["-m", "sh", "-c", r#"mount --bind "$0" /etc/resolv.conf && rss="$1" && shift && ulimit -v 2097152 && exec timeout 120 /usr/bin/time -q -f %M -o "$rss" "$@""#])
         .arg(resolv)
         .arg(&rss_file)
         .arg(program)
