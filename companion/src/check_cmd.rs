@@ -121,6 +121,24 @@ fn text(r: &Report) -> String {
             }
         }
     }
+    if !r.senders.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSenders (what each implementation does; * differs from RFC 8461)"
+        );
+        for s in &r.senders {
+            let _ = writeln!(
+                out,
+                "   {} {:<26} {:<9} {:<19} {:<28} {}",
+                if s.differs_from_rfc { "*" } else { " " },
+                s.id,
+                s.policy.map_or("?", |p| p.as_str()),
+                s.outcome.as_str(),
+                s.mx.as_deref().unwrap_or("-"),
+                s.why
+            );
+        }
+    }
     let _ = writeln!(out);
     out.push_str(&findings_text(&r.findings));
     out

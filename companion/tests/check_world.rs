@@ -54,7 +54,7 @@ fn assert_scenario(domain: &str) {
         .collect();
     let ctx = format!("{domain} ({}): findings {codes:?}", spec.about);
     assert_eq!(r["domain"], domain, "{ctx}");
-    assert_eq!(r["report_version"], 2, "{ctx}");
+    assert_eq!(r["report_version"], 3, "{ctx}");
     assert_eq!(r["complete"], true, "{ctx}");
     assert_eq!(r["verdict"], e.verdict, "{ctx}");
     assert_eq!(r["txt"]["status"], e.txt, "{ctx}");
@@ -210,6 +210,8 @@ scenarios! {
     a_backup_mx_with_an_expired_certificate => "backup-expired.test",
     twenty_five_tarpit_mx => "tarpit.test",
     twenty_five_flooding_mx => "flood.test",
+    a_policy_after_ten_kib_of_padding => "padded-policy.test",
+    the_preferred_mx_fails_and_the_backup_works => "primary-fails.test",
     load_benchmark_domain => "load.test",
     delay_1mx => "delay-1mx.test",
     delay_5mx => "delay-5mx.test",
@@ -256,6 +258,133 @@ fn every_message_of_every_scenario_says_each_thing_once() {
             assert_said_once(d, m["senders_will"].as_str().unwrap());
         }
     }
+}
+
+/// (policy, outcome, mail goes to) of one sender profile in a scenario's report.
+fn sender(r: &Value, id: &str) -> (String, String, String) {
+    let s = r["senders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no sender {id} in {}", r["senders"]));
+    let text = |v: &Value| v.as_str().unwrap_or("null").to_string();
+    (text(&s["policy"]), text(&s["outcome"]), text(&s["mx"]))
+}
+
+#[test]
+fn senders_differ_where_their_implementations_do() {
+    let t = |p: &str, o: &str, m: &str| (p.to_string(), o.to_string(), m.to_string());
+    for (domain, id, want) in [
+        (
+            "bad-id.test",
+            "rfc8461",
+            t("none", "deliver-unverified", "mx1.bad-id.test"),
+        ),
+        (
+            "bad-id.test",
+            "mox",
+            t("none", "deliver-unverified", "mx1.bad-id.test"),
+        ),
+        (
+            "bad-id.test",
+            "postfix-mta-sts-resolver",
+            t("enforce", "deliver-verified", "mx1.bad-id.test"),
+        ),
+        (
+            "two-records.test",
+            "rfc8461",
+            t("none", "deliver-unverified", "mx1.two-records.test"),
+        ),
+        (
+            "two-records.test",
+            "chasquid",
+            t("enforce", "deliver-verified", "mx1.two-records.test"),
+        ),
+        (
+            "wrong-ctype.test",
+            "rfc8461",
+            t("none", "deliver-unverified", "mx1.wrong-ctype.test"),
+        ),
+        (
+            "wrong-ctype.test",
+            "mailauth",
+            t("enforce", "deliver-verified", "mx1.wrong-ctype.test"),
+        ),
+        (
+            "wildcard.test",
+            "rfc8461",
+            t("enforce", "deliver-verified", "a.wildcard.test"),
+        ),
+        (
+            "testing.test",
+            "rfc8461",
+            t("testing", "deliver-verified", "mx1.testing.test"),
+        ),
+        (
+            "testing.test",
+            "chasquid",
+            t("none", "deliver-unverified", "mx1.testing.test"),
+        ),
+        ("mx-expired.test", "rfc8461", t("enforce", "defer", "null")),
+        (
+            "mx-expired.test",
+            "mailauth",
+            t("enforce", "bounce", "null"),
+        ),
+        (
+            "mx-mismatch.test",
+            "rfc8461",
+            t("enforce", "deliver-verified", "mx1.mx-mismatch.test"),
+        ),
+        (
+            "padded-policy.test",
+            "rfc8461",
+            t("enforce", "deliver-verified", "mx1.padded-policy.test"),
+        ),
+        (
+            "padded-policy.test",
+            "chasquid",
+            t("none", "deliver-unverified", "mx1.padded-policy.test"),
+        ),
+        (
+            "primary-fails.test",
+            "rfc8461",
+            t("enforce", "deliver-verified", "mx2.primary-fails.test"),
+        ),
+        (
+            "primary-fails.test",
+            "stalwart",
+            t("enforce", "deliver-verified", "mx2.primary-fails.test"),
+        ),
+    ] {
+        let (r, _) = report(domain);
+        assert_eq!(sender(&r, id), want, "{domain} {id}");
+    }
+    let (r, _) = report("bad-id.test");
+    let differs: Vec<&str> = r["senders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["differs_from_rfc"] == true)
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        differs.contains(&"postfix-mta-sts-resolver") && !differs.contains(&"mox"),
+        "{differs:?}"
+    );
+    let (r, _) = report("port25-filtered.test");
+    assert_eq!(
+        r["senders"],
+        serde_json::json!([]),
+        "no MX reached from here: nothing is claimed about what senders do"
+    );
+    let (r, _) = report("all-refuse.test");
+    assert_eq!(
+        sender(&r, "rfc8461").1,
+        "defer",
+        "every MX refuses: the mail waits"
+    );
 }
 
 #[test]

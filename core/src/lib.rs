@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod matching;
 pub mod pattern;
 pub mod policy;
+pub mod profiles;
 mod record;
 pub mod recordset;
 pub mod report;

@@ -75,6 +75,25 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
+    if !r.senders.is_empty() {
+        let _ = writeln!(out, "\n## Senders\n\n| sender | applies | outcome | mail goes to | why |\n|---|---|---|---|---|");
+        for s in &r.senders {
+            let _ = writeln!(
+                out,
+                "| {}{} | {} | {} | {} | {} |",
+                esc(&s.name),
+                if s.differs_from_rfc {
+                    " (differs from RFC 8461)"
+                } else {
+                    ""
+                },
+                s.policy.map_or("?", |p| p.as_str()),
+                s.outcome.as_str(),
+                s.mx.as_deref().map(esc).unwrap_or_else(|| "-".into()),
+                esc(&s.why),
+            );
+        }
+    }
     let mut findings: Vec<_> = r.findings.iter().collect();
     findings.sort_by_key(|f| f.severity);
     if !findings.is_empty() {

@@ -9,7 +9,7 @@ use crate::recordset::RecordStatus;
 use serde::{Deserialize, Serialize};
 
 /// The version of the report format.
-pub const REPORT_VERSION: u32 = 2;
+pub const REPORT_VERSION: u32 = 3;
 
 /// The verdict a manager reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +49,10 @@ pub struct Report {
     /// One entry per MX host, in preference order.
     pub mx: Vec<MxReport>,
     pub tlsrpt: TlsRptStep,
+    /// What each real sender implementation does with the domain, the strict RFC 8461
+    /// reading first; empty while the check runs or when it could not see the record or the
+    /// policy.
+    pub senders: Vec<crate::profiles::SenderOutcome>,
     /// Every finding of every step, then the domain-wide ones.
     pub findings: Vec<Finding>,
 }
@@ -437,6 +441,11 @@ names!(ResultType {
     ValidationFailure => "validation-failure", TlsaInvalid => "tlsa-invalid", DnssecInvalid => "dnssec-invalid",
     DaneRequired => "dane-required", StsPolicyFetchError => "sts-policy-fetch-error",
     StsPolicyInvalid => "sts-policy-invalid", StsWebpkiInvalid => "sts-webpki-invalid",
+});
+use crate::profiles::{Applied, Outcome};
+names!(Applied { Enforce => "enforce", Testing => "testing", None => "none" });
+names!(Outcome {
+    DeliverVerified => "deliver-verified", DeliverUnverified => "deliver-unverified", Defer => "defer", Bounce => "bounce",
 });
 names!(StepState { Waiting => "waiting", Running => "running", Done => "done", Skipped => "skipped" });
 names!(Sender { Deliver => "deliver", Refuse => "refuse", DeliverUnverified => "deliver-unverified" });

@@ -233,6 +233,29 @@ test('servers a link suggests are used only after a click, for that check only',
   await page.close();
 });
 
+test('the senders panel says what each implementation does, and marks where it differs', async () => {
+  const { page, errors } = await open(link('bad-id.test'));
+  await finished(page);
+  const rows = await page.locator('.senders-table tr[data-sender]').evaluateAll((els) => els.map((e) => [
+    e.dataset.sender, e.dataset.outcome, e.classList.contains('differs'),
+  ]));
+  assert.ok(rows.length >= 7, `${rows.length} senders`);
+  assert.deepEqual(rows[0], ['rfc8461', 'deliver-unverified', false]);
+  assert.deepEqual(rows.find((r) => r[0] === 'postfix-mta-sts-resolver'), ['postfix-mta-sts-resolver', 'deliver-verified', true]);
+  assert.deepEqual(rows.find((r) => r[0] === 'mox'), ['mox', 'deliver-unverified', false]);
+  assert.match(await page.locator('tr[data-sender="mox"]').innerText(), /strict parser/);
+  await page.locator('.senders').screenshot({ path: `${ARTIFACTS}senders-light.png` });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.locator('.senders').screenshot({ path: `${ARTIFACTS}senders-dark.png` });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize({ width: 360, height: 780 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+  await page.locator('.senders').screenshot({ path: `${ARTIFACTS}senders-phone.png` });
+  assert.deepEqual(errors.filter((e) => !e.includes('integrity')), []);
+  await page.close();
+});
+
 test('DNS-over-HTTPS GETs carry exactly the RFC 8484 query, nothing after it', async () => {
   const { page } = await open(`${BASE_URL}/?resolver=${encodeURIComponent(DOH)}`);
   const doh = [];

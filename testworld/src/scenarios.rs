@@ -772,6 +772,56 @@ pub fn all() -> Vec<Spec> {
     s.expect.steps = Some(["ok", "ok", "ok", "fail"]);
     out.push(s);
 
+    let mut s = base(
+        "padded-policy",
+        "a valid policy after 10 KiB of padding lines (extension fields)",
+    );
+    let padding: String = (0..160)
+        .map(|i| format!("padding{i}: {}\n", "x".repeat(60)))
+        .collect();
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&format!(
+            "{padding}{}",
+            policy("enforce", &["mx1.padded-policy.test"])
+        )),
+    ));
+    s.expect.codes = vec!["policy.extension.unknown"];
+    out.push(s);
+
+    let mut s = base(
+        "primary-fails",
+        "two MX hosts: the preferred one has a certificate for another name, the backup works",
+    );
+    s.policy = Some((
+        Leaf::Good,
+        PolicyResponse::text(&policy("enforce", &["*.primary-fails.test"])),
+    ));
+    s.mx = vec![
+        (
+            "mx1.primary-fails.test".into(),
+            MxSpec::Cert(Leaf::WrongName(vec!["other.primary-fails.test".into()])),
+        ),
+        ("mx2.primary-fails.test".into(), MxSpec::Good),
+    ];
+    s.expect.verdict = "fail";
+    s.expect.mx = vec![
+        mx(
+            "mx1.primary-fails.test",
+            "certificate-host-mismatch",
+            true,
+            "refuse",
+            Some("certificate-host-mismatch"),
+        ),
+        ok_mx("mx2.primary-fails.test"),
+    ];
+    s.expect.codes = vec!["mx.cert.name_mismatch"];
+    s.expect.summary = vec![
+        "delivered over verified TLS to mx2.primary-fails.test",
+        "never receives",
+    ];
+    out.push(s);
+
     out.extend(hostile_fleets());
 
     let mut s = base("load", "25 MX hosts that wait one second before their greeting (for the companion's load benchmark)");

@@ -4,8 +4,15 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+/// The project's root. Read at run time (`cargo run` sets CARGO_MANIFEST_DIR for the
+/// process): with a target folder shared between checkouts, as CI's is, the binary cargo
+/// runs may have been built in another checkout, and the compile-time path would point
+/// there.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&manifest)
         .parent()
         .expect("xtask lives one folder below the root")
         .to_path_buf()

@@ -75,7 +75,7 @@ pub(crate) fn build(a: &Answers) -> Report {
     };
     let mut policy_step = policy.step.clone();
     policy_step.findings = [judged.retrieval, judged.validation].concat();
-    Report {
+    let mut report = Report {
         report_version: crate::report::REPORT_VERSION,
         domain: a.domain.clone(),
         verdict,
@@ -86,6 +86,14 @@ pub(crate) fn build(a: &Answers) -> Report {
         policy: policy_step,
         mx: mx.into_iter().map(|m| m.into_report()).collect(),
         tlsrpt,
+        senders: Vec::new(),
         findings,
+    };
+    if report.complete {
+        report.senders = crate::profiles::senders(&report);
+        crate::profiles::annotate(&mut report.findings, &report.senders);
+        crate::profiles::annotate(&mut report.txt.findings, &report.senders);
+        crate::profiles::annotate(&mut report.policy.findings, &report.senders);
     }
+    report
 }
