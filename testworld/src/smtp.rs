@@ -131,20 +131,13 @@ async fn session(
                     .await?;
                 let acceptor = tokio_rustls::TlsAcceptor::from(config.clone().expect("checked"));
                 let tls = acceptor.accept(io.into_inner()).await?;
-                let mut io = BufReader::new(tls);
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    if io.read_line(&mut line).await? == 0 {
-                        return Ok(());
-                    }
-                    if line.to_ascii_uppercase().starts_with("QUIT") {
-                        io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await?;
-                        return io.get_mut().shutdown().await;
-                    }
-                    io.get_mut().write_all(b"250 OK\r\n").await?;
-                }
+                return mail_session(BufReader::new(tls), name).await;
             }
+            // A whole mail transaction, so that real senders can deliver here.
+            "MAIL" | "RCPT" | "RSET" | "NOOP" => {
+                io.get_mut().write_all(b"250 2.0.0 OK\r\n").await?
+            }
+            "DATA" => receive_data(&mut io).await?,
             "QUIT" => {
                 io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await?;
                 return Ok(());
@@ -262,6 +255,49 @@ async fn hostile(mut tcp: tokio::net::TcpStream, name: &str, how: Hostile) -> st
 }
 
 /// The next command's verb, upper-cased; `None` when the client has gone.
+/// The rest of a session inside TLS: EHLO again, then mail transactions until QUIT.
+async fn mail_session<S>(mut io: BufReader<S>, name: &str) -> std::io::Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut line = String::new();
+    while let Some(verb) = next_verb(&mut io, &mut line).await? {
+        match verb.as_str() {
+            "EHLO" => {
+                let reply = format!("250-{name} greets you\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
+                io.get_mut().write_all(reply.as_bytes()).await?;
+            }
+            "DATA" => receive_data(&mut io).await?,
+            "QUIT" => {
+                io.get_mut().write_all(b"221 2.0.0 Bye\r\n").await?;
+                return io.get_mut().shutdown().await;
+            }
+            _ => io.get_mut().write_all(b"250 2.0.0 OK\r\n").await?,
+        }
+    }
+    Ok(())
+}
+
+/// DATA: 354, the message up to the line with a single dot, then 250.
+async fn receive_data<S>(io: &mut BufReader<S>) -> std::io::Result<()>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    io.get_mut()
+        .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+        .await?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if io.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        if line.trim_end_matches(['\r', '\n']) == "." {
+            return io.get_mut().write_all(b"250 2.0.0 Queued\r\n").await;
+        }
+    }
+}
+
 async fn next_verb<R: tokio::io::AsyncBufRead + Unpin>(
     io: &mut R,
     line: &mut String,

@@ -6,6 +6,7 @@
 mod bench;
 mod compress;
 mod csp;
+mod interop;
 mod peers;
 mod setup;
 mod shell;
@@ -23,6 +24,7 @@ commands:
   browser          build the web app and run only the browser tests
   build            build the web app (dist/) and the companion (release)
   bench            run the benchmarks against the test world and print a table
+  interop          compare the sender profiles with real senders (Postfix) on the test world
   setup            install the pinned tools only";
 
 fn main() -> ExitCode {
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") => bench::run(&Shell::new()),
         Some("browser") => browser(),
+        Some("interop") => interop::run(&Shell::new()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

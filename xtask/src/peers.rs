@@ -18,7 +18,7 @@ pub const DNS: &str = "127.0.0.53:53";
 const RUNS: usize = 5;
 
 /// A virtualenv with the pinned peers, made once.
-fn venv(sh: &Shell) -> Result<PathBuf, String> {
+pub fn venv(sh: &Shell) -> Result<PathBuf, String> {
     let dir = sh.target_dir().join("peers-venv");
     if !dir.join("bin/checkdmarc").exists() || !dir.join("bin/mta-sts-query").exists() {
         sh.run("python3", &["-m", "venv", dir.to_str().ok_or("path")?])?;

@@ -119,6 +119,17 @@ pub enum Testing {
     Ignore,
 }
 
+/// Which names the certificate is checked against under enforce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameCheck {
+    /// The MX host must be covered by a pattern and named by the certificate (RFC 8461
+    /// §4.1, §4.2).
+    MxHost,
+    /// Only the certificate's names are checked against the patterns; the MX host name
+    /// itself is not (Postfix `match=` as postfix-mta-sts-resolver sets it).
+    CertificateAgainstPatterns,
+}
+
 /// What a failure under enforce does once no MX host passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
@@ -146,6 +157,7 @@ pub struct Profile {
     /// `mode: none` without an `mx` line is rejected.
     pub none_needs_mx: bool,
     pub wildcard: Wildcard,
+    pub names: NameCheck,
     pub testing: Testing,
     /// Under enforce, when the last MX tried is covered by no pattern.
     pub on_mismatch: Failure,
@@ -249,6 +261,10 @@ fn policy_of(p: &Profile, r: &Report) -> Result<(Option<Held>, String), String> 
 }
 
 fn covers(p: &Profile, patterns: &[String], host: &str) -> bool {
+    let host = host
+        .strip_prefix("*.")
+        .map_or(host.to_string(), |h| format!("any.{h}"));
+    let host = host.as_str();
     match p.wildcard {
         Wildcard::OneLabel => {
             pattern::find_match(host, patterns.iter().map(String::as_str)).is_some()
@@ -266,8 +282,23 @@ fn covers(p: &Profile, patterns: &[String], host: &str) -> bool {
     }
 }
 
-/// Why an MX fails for a sender under enforce: `None` when it passes.
-fn failure_at(p: &Profile, patterns: &[String], host: &str, tls: TlsStatus) -> Option<Failure> {
+/// Why an MX fails for a sender under enforce: `None` when it passes. `sans` are the names
+/// of the certificate the probe saw.
+fn failure_at(
+    p: &Profile,
+    patterns: &[String],
+    host: &str,
+    tls: TlsStatus,
+    sans: &[String],
+) -> Option<Failure> {
+    if p.names == NameCheck::CertificateAgainstPatterns {
+        // The chain must be valid; the names are the certificate's, whatever the MX is.
+        let name_only = matches!(tls, TlsStatus::Ok | TlsStatus::CertificateHostMismatch);
+        if !name_only {
+            return Some(p.on_bad_tls);
+        }
+        return (!sans.iter().any(|n| covers(p, patterns, n))).then_some(p.on_bad_tls);
+    }
     if tls != TlsStatus::Ok {
         return Some(p.on_bad_tls);
     }
@@ -297,10 +328,18 @@ fn tls_seen(s: TlsStatus) -> bool {
 /// sender would decide on.
 pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     let (policy, why_no_policy) = policy_of(p, r).ok()?;
-    let reached: Vec<(&str, TlsStatus)> =
+    let reached: Vec<(&str, TlsStatus, Vec<String>)> =
         r.mx.iter()
-            .filter_map(|m| Some((m.host.as_str(), m.tls.as_ref()?.status)))
-            .filter(|(_, s)| tls_seen(*s))
+            .filter_map(|m| {
+                let tls = m.tls.as_ref()?;
+                let sans = tls
+                    .cert
+                    .as_ref()
+                    .map(|c| c.sans.clone())
+                    .unwrap_or_default();
+                Some((m.host.as_str(), tls.status, sans))
+            })
+            .filter(|(_, s, _)| tls_seen(*s))
             .collect();
     // No MX host answered with a TLS verdict, and some could not be observed: what a
     // sender does depends on what the check could not see.
@@ -333,7 +372,7 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     };
     let Some((mode, patterns)) = policy else {
         return Some(match reached.first() {
-            Some((host, _)) => out(
+            Some((host, _, _)) => out(
                 Some(Applied::None),
                 Outcome::DeliverUnverified,
                 Some(host),
@@ -354,7 +393,7 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
         Mode::None => Applied::None,
     };
     if mode != Mode::Enforce {
-        let Some((host, tls)) = reached.first() else {
+        let Some((host, tls, sans)) = reached.first() else {
             return Some(out(
                 Some(applied),
                 Outcome::Defer,
@@ -362,7 +401,7 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
                 "No MX host completes an SMTP session, so the mail waits in its queue.".into(),
             ));
         };
-        let passes = failure_at(p, &patterns, host, *tls).is_none();
+        let passes = failure_at(p, &patterns, host, *tls, sans).is_none();
         let (outcome, why) = match (mode, passes) {
             (Mode::Testing, true) => (
                 Outcome::DeliverVerified,
@@ -382,8 +421,8 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     // Enforce: MX hosts in preference order, the first that passes takes the mail.
     let mut skipped = Vec::new();
     let mut last = None;
-    for (host, tls) in &reached {
-        match failure_at(p, &patterns, host, *tls) {
+    for (host, tls, sans) in &reached {
+        match failure_at(p, &patterns, host, *tls, sans) {
             None => {
                 let why = if skipped.is_empty() {
                     format!("Enforce: {host} passes validation.")
@@ -532,6 +571,21 @@ mod tests {
                     let status = mx.iter().find(|(h, _)| h == host).map(|(_, s)| *s).unwrap();
                     let mut tls = TlsProbe::new(status, None);
                     tls.address = Some("192.0.2.25".into());
+                    // The certificate names the host, unless the probe says it does not.
+                    let name = if status == TlsStatus::CertificateHostMismatch {
+                        "other.example.net".to_string()
+                    } else {
+                        host.clone()
+                    };
+                    tls.cert = Some(crate::report::Certificate {
+                        subject: format!("CN={name}"),
+                        sans: vec![name],
+                        issuer: "CN=test".into(),
+                        not_before: String::new(),
+                        not_after: String::new(),
+                        days_left: 60,
+                        chain_len: 2,
+                    });
                     Answer::Probe(ProbeResult {
                         addresses: vec!["192.0.2.25".into()],
                         tls: tls.clone(),
@@ -762,6 +816,27 @@ mod tests {
         assert_eq!(of(&r, "postfix-mta-sts-resolver").0, Some(A::Enforce));
         assert_eq!(of(&r, "maddy").0, Some(A::None));
         assert_eq!(of(&r, "mox").0, Some(A::None));
+    }
+
+    #[test]
+    fn postfix_checks_the_certificate_against_the_patterns_not_the_mx_host() {
+        // Measured with the real Postfix: a certificate for another name under the
+        // wildcard passes, so mail goes to the preferred MX that the RFC reading refuses.
+        let body = "version: STSv1\nmode: enforce\nmx: *.example.net\nmax_age: 604800\n";
+        let r = report(
+            &["v=STSv1; id=1"],
+            body,
+            PLAIN,
+            &[
+                ("mx1.example.net", TlsStatus::CertificateHostMismatch),
+                ("mx2.example.net", TlsStatus::Ok),
+            ],
+        );
+        assert_eq!(of(&r, "rfc8461").2.as_deref(), Some("mx2.example.net"));
+        assert_eq!(
+            of(&r, "postfix-mta-sts-resolver").2.as_deref(),
+            Some("mx1.example.net")
+        );
     }
 
     #[test]

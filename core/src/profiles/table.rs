@@ -2,8 +2,8 @@
 //! version) or documented (URL). `evidence` becomes `measured` for a profile once
 //! `cargo xtask interop` has compared it with the real sender on every scenario.
 
-use super::Evidence::{Documented, Source};
-use super::{Failure, Profile, SizeLimit, Testing, TwoRecords, Wildcard};
+use super::Evidence::{Documented, Measured, Source};
+use super::{Failure, NameCheck, Profile, SizeLimit, Testing, TwoRecords, Wildcard};
 
 const KIB: usize = 1024;
 
@@ -32,6 +32,7 @@ pub const PROFILES: &[Profile] = &[
         tolerates: STRICT,
         none_needs_mx: false,
         wildcard: Wildcard::OneLabel,
+        names: NameCheck::MxHost,
         testing: Testing::Validate,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
@@ -49,8 +50,8 @@ pub const PROFILES: &[Profile] = &[
         id: "postfix-mta-sts-resolver",
         name: "Postfix with postfix-mta-sts-resolver",
         version: "1.5.1",
-        evidence: Source,
-        reference: "Snawoot/postfix-mta-sts-resolver 1.5.1 (PyPI sdist)",
+        evidence: Measured,
+        reference: "Snawoot/postfix-mta-sts-resolver 1.5.1 (PyPI sdist) with Postfix 3.7.11",
         id_checked: false,
         two_records: TwoRecords::NoPolicy,
         content_type_checked: true,
@@ -58,10 +59,13 @@ pub const PROFILES: &[Profile] = &[
         tolerates: BLANK_LINES,
         none_needs_mx: false,
         wildcard: Wildcard::AnyDepth,
+        names: NameCheck::CertificateAgainstPatterns,
         testing: Testing::Ignore,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
         cites: &[
+            ("measured", "cargo xtask interop: Postfix 3.7.11 (Debian 12) with the resolver agreed on 35 of 35 scenarios"),
+            ("names", "measured (primary-fails.test): a certificate for other.d is accepted for mx1.d under '*.d'; Postfix matches the certificate, not the MX host"),
             ("id", "postfix_mta_sts_resolver/utils.py parse_mta_sts_record: no id syntax check"),
             ("two records", "resolver.py STSResolver.resolve: more than one v=STSv1 record is no policy"),
             ("content type, size", "resolver.py: text/plain required, 64 KiB body limit"),
@@ -84,6 +88,7 @@ pub const PROFILES: &[Profile] = &[
         tolerates: LENIENT,
         none_needs_mx: true,
         wildcard: Wildcard::OneLabel,
+        names: NameCheck::MxHost,
         testing: Testing::Ignore,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
@@ -111,6 +116,7 @@ pub const PROFILES: &[Profile] = &[
         tolerates: LENIENT,
         none_needs_mx: false,
         wildcard: Wildcard::AnyDepth,
+        names: NameCheck::MxHost,
         testing: Testing::Ignore,
         on_mismatch: Failure::Bounce,
         on_bad_tls: Failure::Bounce,
@@ -136,6 +142,7 @@ pub const PROFILES: &[Profile] = &[
         tolerates: STRICT,
         none_needs_mx: false,
         wildcard: Wildcard::OneLabel,
+        names: NameCheck::MxHost,
         testing: Testing::Validate,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
@@ -161,6 +168,7 @@ pub const PROFILES: &[Profile] = &[
         tolerates: LENIENT,
         none_needs_mx: true,
         wildcard: Wildcard::OneLabel,
+        names: NameCheck::MxHost,
         testing: Testing::Validate,
         on_mismatch: Failure::Bounce,
         on_bad_tls: Failure::Defer,
@@ -184,6 +192,7 @@ pub const PROFILES: &[Profile] = &[
         tolerates: STRICT,
         none_needs_mx: false,
         wildcard: Wildcard::OneLabel,
+        names: NameCheck::MxHost,
         testing: Testing::Ignore,
         on_mismatch: Failure::Bounce,
         on_bad_tls: Failure::Defer,
@@ -208,6 +217,7 @@ pub const PROFILES: &[Profile] = &[
         tolerates: STRICT,
         none_needs_mx: false,
         wildcard: Wildcard::OneLabel,
+        names: NameCheck::MxHost,
         testing: Testing::Validate,
         on_mismatch: Failure::Bounce,
         on_bad_tls: Failure::Bounce,
@@ -230,6 +240,7 @@ pub const PROFILES: &[Profile] = &[
         tolerates: STRICT,
         none_needs_mx: false,
         wildcard: Wildcard::OneLabel,
+        names: NameCheck::MxHost,
         testing: Testing::Validate,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
