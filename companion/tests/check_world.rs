@@ -357,6 +357,21 @@ fn senders_differ_where_their_implementations_do() {
             "stalwart",
             t("enforce", "deliver-verified", "mx2.primary-fails.test"),
         ),
+        // Measured with the real Postfix (INTEROP.md): it checks the certificate's names
+        // against the patterns, not the MX host, so the wrong-name primary takes the mail.
+        (
+            "primary-fails.test",
+            "postfix-mta-sts-resolver",
+            t("enforce", "deliver-verified", "mx1.primary-fails.test"),
+        ),
+        // Measured with the real chasquid: it reads 10 KiB of a 200 KB body and enforces
+        // the policy it finds there.
+        ("too-large.test", "chasquid", t("enforce", "defer", "null")),
+        (
+            "too-large.test",
+            "rfc8461",
+            t("none", "deliver-unverified", "mx1.too-large.test"),
+        ),
     ] {
         let (r, _) = report(domain);
         assert_eq!(sender(&r, id), want, "{domain} {id}");

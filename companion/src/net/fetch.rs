@@ -124,8 +124,11 @@ async fn run(
             fetch.set_body(&body);
             Ok(())
         }
-        Body::TooLarge(n) => {
-            fetch.bytes = Some(n as u64);
+        Body::TooLarge(head) => {
+            fetch.bytes = Some(head.len() as u64);
+            // The first 64 KiB, for senders that read a prefix and parse it (chasquid
+            // keeps 10 KiB); the RFC reading treats the fetch as failed either way.
+            fetch.set_body(&head[..head.len().min(MAX_POLICY_BYTES)]);
             Err((
                 FetchStatus::TooLarge,
                 format!("more than {MAX_POLICY_BYTES} bytes"),

@@ -16,8 +16,8 @@ pub struct Response {
 
 pub enum Body {
     Complete(Vec<u8>),
-    /// More than the cap; holds what was read (cap + 1 bytes at most).
-    TooLarge(usize),
+    /// More than the cap; holds what was read, cut at cap + 1 bytes.
+    TooLarge(Vec<u8>),
     /// The whole body did not arrive within the deadline.
     TimedOut,
     Failed(String),
@@ -85,7 +85,8 @@ impl Response {
                 if let Ok(data) = frame.into_data() {
                     out.extend_from_slice(&data);
                     if out.len() > cap {
-                        return Body::TooLarge(out.len().min(cap + 1));
+                        out.truncate(cap + 1);
+                        return Body::TooLarge(out);
                     }
                 }
             }

@@ -218,6 +218,8 @@ fn policy_of(p: &Profile, r: &Report) -> Result<(Option<Held>, String), String> 
             SizeLimit::Reject(n) if n <= crate::policy::MAX_POLICY_BYTES => {
                 return Ok((None, "the policy is over its size limit".into()))
             }
+            // It keeps a prefix the check did read.
+            SizeLimit::Truncate(n) if n <= crate::policy::MAX_POLICY_BYTES => fetch.body_bytes(),
             _ => return Err("it reads policies over 64 KiB, which the check does not read".into()),
         },
         FetchStatus::Unchecked | FetchStatus::ResolverFailed => {
