@@ -27,21 +27,8 @@ pub fn run(sh: &Shell) -> Result<(), String> {
         ],
     )?;
     let release = sh.target_dir().join("release");
-    let mut world = Command::new(release.join("testworld"))
-        .args(["--dns", crate::peers::DNS])
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the test world: {e}"))?;
-    let mut line = String::new();
-    BufReader::new(world.stdout.take().ok_or("no stdout")?)
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    let config: serde_json::Value =
-        serde_json::from_str(&line).map_err(|e| format!("test world said {line:?}: {e}"))?;
-    let doh = config["doh"].as_str().ok_or("no doh")?.to_string();
-    let ca = config["ca"].as_str().ok_or("no ca")?.to_string();
+    let mut world = sh.spawn_world(&release.join("testworld"), &["--dns", crate::peers::DNS])?;
+    let (doh, ca) = (world.doh.clone(), world.ca.clone());
     let mtasts = release.join("mtasts");
 
     let time_check = |domain: &str| -> Result<Duration, String> {
@@ -91,25 +78,14 @@ pub fn run(sh: &Shell) -> Result<(), String> {
         }
         Ok(())
     })();
-    let domains: Vec<String> = config["domains"]
-        .as_array()
-        .map(|d| {
-            d.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
+    let domains = world.domains.clone();
     let result = result
         .and_then(|()| companion_load(&release, &doh, &ca))
         .and_then(|()| companion_hostile(&release, &doh, &ca))
         .and_then(|()| page(sh, &release, &doh, &ca))
         .and_then(|()| crate::peers::run(sh, &release, &ca, &domains));
-    drop(world.stdin.take());
-    let _ = world.wait();
-    let result = result.and_then(|()| crate::peers::parsers(sh));
-    drop(world.stdin.take());
-    let _ = world.wait();
-    result
+    world.stop();
+    result.and_then(|()| crate::peers::parsers(sh))
 }
 
 /// Peak resident memory of a process, from /proc (Linux).

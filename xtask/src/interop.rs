@@ -10,7 +10,6 @@
 
 use crate::shell::{root, Shell};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -183,18 +182,8 @@ pub fn run(sh: &Shell) -> Result<(), String> {
     for d in ["", "/postfix", "/spool/pid", "/data"] {
         std::fs::create_dir_all(format!("{DIR}{d}")).map_err(|e| e.to_string())?;
     }
-    let mut world = Command::new(release.join("testworld"))
-        .args(["--dns", crate::peers::DNS])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("the test world: {e}"))?;
-    let mut line = String::new();
-    BufReader::new(world.stdout.take().ok_or("no stdout")?)
-        .read_line(&mut line)
-        .map_err(|e| e.to_string())?;
-    let config: serde_json::Value = serde_json::from_str(&line).map_err(|e| e.to_string())?;
-    let ca = config["ca"].as_str().ok_or("no ca")?.to_string();
+    let mut world = sh.spawn_world(&release.join("testworld"), &["--dns", crate::peers::DNS])?;
+    let ca = world.ca.clone();
     std::fs::copy(&ca, format!("{DIR}/ca.pem")).map_err(|e| e.to_string())?;
     write(
         &format!("{DIR}/resolv.conf"),
@@ -260,12 +249,11 @@ pub fn run(sh: &Shell) -> Result<(), String> {
     )?);
     std::thread::sleep(Duration::from_secs(2));
 
-    let domains: Vec<String> = config["domains"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d.as_str().map(String::from))
+    let domains: Vec<String> = world
+        .domains
+        .iter()
         .filter(|d| !SLOW.contains(&d.as_str()))
+        .cloned()
         .collect();
     for d in &domains {
         let mut send = Command::new("sendmail")
@@ -330,8 +318,7 @@ pub fn run(sh: &Shell) -> Result<(), String> {
             serde_json::from_slice(&out.stdout).map_err(|e| format!("{d}: {e}"))?;
         predictions.insert(d.clone(), report);
     }
-    let _ = world.stdin.take();
-    let _ = world.wait();
+    world.stop();
     let mut doc = String::from(INTRO);
     let mut summary = Vec::new();
     for (profile, title, real) in [

@@ -144,6 +144,8 @@ pub struct World {
     pub ca: String,
     /// The third-party lane's DoH URL (nginx in front of unbound), when it was started.
     pub third_party_doh: Option<String>,
+    /// Every scenario domain of the world.
+    pub domains: Vec<String>,
     child: Child,
 }
 
@@ -196,6 +198,12 @@ impl Shell {
             doh: field("doh")?,
             ca: field("ca")?,
             third_party_doh: config["third_party"]["doh"].as_str().map(String::from),
+            domains: config["domains"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d.as_str().map(String::from))
+                .collect(),
             child,
         })
     }
