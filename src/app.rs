@@ -1,21 +1,28 @@
 use crate::checker::Checker;
 use crate::linter::Linter;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
-#[derive(Clone, Routable, PartialEq)]
-pub enum Route {
-    #[at("/")]
-    Home,
-    #[not_found]
-    #[at("/404")]
-    NotFound,
+/// What the visitor did in the HTML form before the app took over.
+#[derive(Clone, Debug, Default, PartialEq, Properties)]
+pub struct Early {
+    pub typed: Option<String>,
+    pub focused: bool,
 }
 
 #[function_component(App)]
-pub fn app() -> Html {
+pub fn app(early: &Early) -> Html {
+    // Tells the visitor's browser tools and the tests that the form is now the app's.
+    use_effect_with((), |_| {
+        if let Some(html) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = html.set_attribute("data-app-ready", "true");
+        }
+    });
+    let early = early.clone();
     html! {
-        <BrowserRouter>
+        <>
             <a class="skip" href="#domain-input">{ "Skip to the domain field" }</a>
             <header class="site-header">
                 <h1><a href="/">{ "MTA-STS tester" }</a></h1>
@@ -24,7 +31,8 @@ pub fn app() -> Html {
                 </p>
             </header>
             <main id="main">
-                <Switch<Route> render={switch} />
+                <Checker early={early} />
+                <Linter />
             </main>
             <footer class="site-footer">
                 <p>
@@ -35,17 +43,6 @@ pub fn app() -> Html {
                     { " (TLS-RPT). DNS is resolved from your browser over DNS-over-HTTPS; the policy fetch and the STARTTLS probes run on the companion service." }
                 </p>
             </footer>
-        </BrowserRouter>
-    }
-}
-
-fn switch(route: Route) -> Html {
-    match route {
-        Route::Home | Route::NotFound => html! {
-            <>
-                <Checker />
-                <Linter />
-            </>
-        },
+        </>
     }
 }

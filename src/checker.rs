@@ -1,28 +1,18 @@
 //! The domain form and the live check: the URL (`?domain=`) is the state, so back, forward,
 //! reload and shared links all run the same check.
 
-use crate::app::Route;
 use crate::driver::{perform, Config};
 use crate::report_view::ReportView;
 use crate::settings;
 use mtasts_core::input::normalize_domain;
 use mtasts_core::{Check, Report};
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Params {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resolver: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub companion: Option<String>,
-}
+use crate::url_state;
+pub use crate::url_state::Params;
 
 /// A check in progress or done.
 pub struct Run {
@@ -39,15 +29,32 @@ pub fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+#[derive(Properties, PartialEq)]
+pub struct CheckerProps {
+    #[prop_or_default]
+    pub early: crate::app::Early,
+}
+
 #[function_component(Checker)]
-pub fn checker() -> Html {
-    let location = use_location();
-    let navigator = use_navigator();
-    let params: Params = location
-        .as_ref()
-        .and_then(|l| l.query::<Params>().ok())
-        .unwrap_or_default();
-    let input = use_state(|| params.domain.clone().unwrap_or_default());
+pub fn checker(props: &CheckerProps) -> Html {
+    let params = url_state::use_params();
+    let input = use_state(|| {
+        props
+            .early
+            .typed
+            .clone()
+            .or_else(|| params.domain.clone())
+            .unwrap_or_default()
+    });
+    let field = use_node_ref();
+    {
+        let (field, focused) = (field.clone(), props.early.focused);
+        use_effect_with((), move |_| {
+            if let Some(f) = field.cast::<HtmlInputElement>().filter(|_| focused) {
+                let _ = f.focus();
+            }
+        });
+    }
     let error = use_state(|| None::<String>);
     let suggestion = use_state(|| None::<String>);
     let run = use_mut_ref(|| None::<Run>);
@@ -107,32 +114,23 @@ pub fn checker() -> Html {
     };
     // A check the user starts uses their own settings: what a link suggested does not
     // carry over.
-    let go = {
-        let navigator = navigator.clone();
-        move |domain: String| {
-            if let Some(nav) = &navigator {
-                let next = Params {
-                    domain: Some(domain),
-                    ..Params::default()
-                };
-                let _ = nav.push_with_query(&Route::Home, &next);
-            }
-        }
+    let go = move |domain: String| {
+        url_state::push(&Params {
+            domain: Some(domain),
+            ..Params::default()
+        })
     };
     let on_accept = {
         let (confirmed, suggested) = (confirmed.clone(), suggested.clone());
         Callback::from(move |_| confirmed.set(suggested.clone()))
     };
     let on_decline = {
-        let (navigator, domain) = (navigator.clone(), params.domain.clone());
+        let domain = params.domain.clone();
         Callback::from(move |_| {
-            if let Some(nav) = &navigator {
-                let next = Params {
-                    domain: domain.clone(),
-                    ..Params::default()
-                };
-                let _ = nav.replace_with_query(&Route::Home, &next);
-            }
+            url_state::replace(&Params {
+                domain: domain.clone(),
+                ..Params::default()
+            })
         })
     };
     let on_submit = {
@@ -197,11 +195,13 @@ pub fn checker() -> Html {
     html! {
         <section class="checker" aria-labelledby="check-title">
             <h2 id="check-title" class="visually-hidden">{ "Check a domain" }</h2>
-            <form class="domain-form" onsubmit={on_submit} novalidate=true>
+            <form class="domain-form" action="/" method="get" onsubmit={on_submit} novalidate=true>
                 <label for="domain-input">{ "Domain" }</label>
                 <div class="domain-row">
                     <input
+                        ref={field}
                         id="domain-input"
+                        name="domain"
                         type="text"
                         inputmode="url"
                         autocomplete="off"

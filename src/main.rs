@@ -10,8 +10,37 @@ mod idna;
 mod linter;
 mod report_view;
 mod settings;
+mod url_state;
+
+use wasm_bindgen::JsCast;
 
 fn main() {
     mtasts_core::domain::set_to_ascii(idna::browser_to_ascii);
-    yew::Renderer::<app::App>::new().render();
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    // index.html shows the form before the wasm arrives; what the visitor typed into it
+    // meanwhile, and where the focus was, carry over into the app's own form.
+    let field = document
+        .get_element_by_id("domain-input")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok());
+    let early = app::Early {
+        typed: field
+            .as_ref()
+            .map(|f| f.value())
+            .filter(|v| !v.trim().is_empty()),
+        focused: field.as_ref().is_some_and(|f| {
+            document.active_element().as_ref() == Some(f.unchecked_ref::<web_sys::Element>())
+        }),
+    };
+    let root: web_sys::Element = match (document.get_element_by_id("app"), document.body()) {
+        (Some(root), _) => {
+            // Cleared and rendered in one task, so no frame shows an empty page.
+            root.set_inner_html("");
+            root
+        }
+        (None, Some(body)) => body.into(),
+        (None, None) => return,
+    };
+    yew::Renderer::<app::App>::with_root_and_props(root, early).render();
 }

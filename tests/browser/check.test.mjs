@@ -19,7 +19,7 @@ async function open(url, { width = 1280, height = 900 } = {}) {
   const errors = watchErrors(page);
   await page.goto(url, { waitUntil: 'load' });
   // The app renders once the wasm has loaded; tests start from the rendered page.
-  await page.locator('#domain-input').waitFor({ timeout: 20000 });
+  await page.locator('html[data-app-ready="true"]').waitFor({ timeout: 20000 });
   return { page, errors };
 }
 
@@ -313,7 +313,7 @@ test('phone width, dark mode and an accessibility scan', async () => {
 test('the keyboard alone runs a check', async () => {
   const { page } = await open(`${BASE_URL}/?resolver=${encodeURIComponent(DOH)}`);
   // The app renders after the wasm loads; only then is there anything to tab to.
-  await page.locator('#domain-input').waitFor();
+  await page.locator('html[data-app-ready="true"]').waitFor();
   // The first Tab reaches the skip link; the domain field follows within a few more.
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.className), 'skip');

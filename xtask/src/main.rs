@@ -4,6 +4,7 @@
 //! the package registries.
 
 mod bench;
+mod budget;
 mod compress;
 mod csp;
 mod interop;
@@ -60,7 +61,7 @@ pub fn build_web(sh: &Shell) -> Result<(), String> {
     for (name, raw, br) in compress::precompress(&dist)? {
         eprintln!("xtask: dist/{name}: {raw} bytes, {br} with brotli");
     }
-    Ok(())
+    budget::check(&dist)
 }
 
 fn build(sh: &Shell) -> Result<(), String> {

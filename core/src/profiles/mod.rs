@@ -161,8 +161,15 @@ pub struct Profile {
     pub testing: Testing,
     /// Under enforce, when the last MX tried is covered by no pattern.
     pub on_mismatch: Failure,
-    /// Under enforce, when the last MX tried fails TLS or certificate validation.
+    /// Under enforce, when the last MX tried fails TLS: no STARTTLS, a broken handshake, or
+    /// a certificate that does not name the host.
     pub on_bad_tls: Failure,
+    /// Under enforce, when the last MX tried presents a chain that does not validate
+    /// (expired, not yet valid, untrusted, incomplete).
+    pub on_bad_chain: Failure,
+    /// Under enforce, a TLS failure at one MX host sends it on to the next; `false` when
+    /// the first host that accepts the connection decides the delivery.
+    pub next_mx_after_tls: bool,
     /// Where each rule comes from: (rule, citation).
     pub cites: &'static [(&'static str, &'static str)],
 }
@@ -297,17 +304,35 @@ fn failure_at(
         // The chain must be valid; the names are the certificate's, whatever the MX is.
         let name_only = matches!(tls, TlsStatus::Ok | TlsStatus::CertificateHostMismatch);
         if !name_only {
-            return Some(p.on_bad_tls);
+            return Some(if bad_chain(tls) {
+                p.on_bad_chain
+            } else {
+                p.on_bad_tls
+            });
         }
         return (!sans.iter().any(|n| covers(p, patterns, n))).then_some(p.on_bad_tls);
     }
     if tls != TlsStatus::Ok {
-        return Some(p.on_bad_tls);
+        return Some(if bad_chain(tls) {
+            p.on_bad_chain
+        } else {
+            p.on_bad_tls
+        });
     }
     if !covers(p, patterns, host) {
         return Some(p.on_mismatch);
     }
     None
+}
+
+fn bad_chain(tls: TlsStatus) -> bool {
+    matches!(
+        tls,
+        TlsStatus::CertificateExpired
+            | TlsStatus::CertificateNotYetValid
+            | TlsStatus::CertificateNotTrusted
+            | TlsStatus::CertificateChainIncomplete
+    )
 }
 
 /// An MX host the probe reached with a TLS answer (a connection refused or a timeout is
@@ -444,6 +469,11 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
             Some(f) => {
                 skipped.push(host.to_string());
                 last = Some(f);
+                // A host the policy covers was connected to; its TLS failure is final for
+                // senders that do not move on.
+                if *tls != TlsStatus::Ok && !p.next_mx_after_tls && covers(p, &patterns, host) {
+                    break;
+                }
             }
         }
     }
@@ -750,12 +780,21 @@ mod tests {
             ("chasquid", O::Defer),
             ("stalwart", O::Defer),
             ("maddy", O::Defer),
-            ("mailauth", O::Bounce),
+            // Measured: an expired chain is a network error to ZoneMTA, not a policy one.
+            ("mailauth", O::Defer),
             ("gmail", O::Bounce),
         ] {
             assert_eq!(of(&r, id).1, outcome, "{id}");
             assert_eq!(of(&r, id).2, None, "{id}");
         }
+        let named_wrong = report(
+            &["v=STSv1; id=1"],
+            ENFORCE,
+            PLAIN,
+            &[("mx1.example.com", TlsStatus::CertificateHostMismatch)],
+        );
+        assert_eq!(of(&named_wrong, "mailauth").1, O::Bounce);
+        assert_eq!(of(&named_wrong, "rfc8461").1, O::Defer);
     }
 
     #[test]
@@ -769,10 +808,12 @@ mod tests {
                 ("mx2.example.com", TlsStatus::Ok),
             ],
         );
-        for s in &r.senders {
+        for s in r.senders.iter().filter(|s| s.id != "mailauth") {
             assert_eq!(s.outcome, O::DeliverVerified, "{}", s.id);
             assert_eq!(s.mx.as_deref(), Some("mx2.example.com"), "{}", s.id);
         }
+        // Measured: ZoneMTA stays with the first host it connected to.
+        assert_eq!(of(&r, "mailauth"), (Some(A::Enforce), O::Bounce, None));
         assert!(
             r.senders[0].why.contains("skips mx1.example.com"),
             "{}",

@@ -36,6 +36,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Validate,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
+        on_bad_chain: Failure::Defer,
+        next_mx_after_tls: true,
         cites: &[
             ("id", "§3.1 sts-id = 1*32(ALPHA / DIGIT)"),
             ("two records", "§3.1: more than one record means no policy"),
@@ -63,6 +65,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Ignore,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
+        on_bad_chain: Failure::Defer,
+        next_mx_after_tls: true,
         cites: &[
             ("measured", "cargo xtask interop: Postfix 3.7.11 (Debian 12) with the resolver agreed on 35 of 35 scenarios"),
             ("names", "measured (primary-fails.test): a certificate for other.d is accepted for mx1.d under '*.d'; Postfix matches the certificate, not the MX host"),
@@ -92,6 +96,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Ignore,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
+        on_bad_chain: Failure::Defer,
+        next_mx_after_tls: true,
         cites: &[
             ("measured", "cargo xtask interop: chasquid 1.11 (Debian 12) agreed on 34 of 34 scenarios it finished"),
             ("id", "internal/sts/sts.go: the record only needs the prefix v=STSv1;"),
@@ -107,8 +113,8 @@ pub const PROFILES: &[Profile] = &[
     Profile {
         id: "mailauth",
         name: "ZoneMTA with mx-connect and mailauth (also WildDuck, Nodemailer)",
-        version: "mailauth 5.0.2, mx-connect 1.6.0, ZoneMTA 3.10.18",
-        evidence: Source,
+        version: "ZoneMTA 3.10.18 (mx-connect 1.6.0, mailauth 4.13, nodemailer 9.0.3)",
+        evidence: Measured,
         reference: "postalsys/mailauth v5.0.2 lib/mta-sts.js; zone-eu/mx-connect v1.6.0; zone-eu/zone-mta v3.10.18 lib/sender.js",
         id_checked: false,
         two_records: TwoRecords::NoPolicy,
@@ -121,6 +127,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Ignore,
         on_mismatch: Failure::Bounce,
         on_bad_tls: Failure::Bounce,
+        on_bad_chain: Failure::Defer,
+        next_mx_after_tls: false,
         cites: &[
             ("id", "mailauth lib/mta-sts.js resolvePolicy: the id only has to be non-empty"),
             ("two records", "mailauth resolvePolicy: multi_sts_records, then mode none"),
@@ -128,6 +136,8 @@ pub const PROFILES: &[Profile] = &[
             ("wildcard", "mailauth validateMx: '*.d' is a suffix match on .d"),
             ("testing", "zone-mta lib/sender.js: TLS is enforced only for mode enforce"),
             ("failure", "zone-mta lib/sender.js handleResponseError: policy errors are rejected, not deferred"),
+            ("certificate errors", "measured (cargo xtask interop): a name mismatch carries err.cert and bounces as a policy error (sender.js _onError); an expired, self-signed or unverifiable chain carries no err.cert and defers"),
+            ("next MX", "measured: after a TLS failure at a host it connected to, ZoneMTA does not try the next MX (only a timeout does); mx-connect skips hosts the policy does not cover before connecting"),
         ],
     },
     Profile {
@@ -147,6 +157,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Validate,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
+        on_bad_chain: Failure::Defer,
+        next_mx_after_tls: true,
         cites: &[
             ("id", "mtasts/parse.go xid: 1 to 32 letters and digits"),
             ("two records", "mtasts/mtasts.go LookupRecord: ErrMultipleRecords"),
@@ -173,6 +185,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Validate,
         on_mismatch: Failure::Bounce,
         on_bad_tls: Failure::Defer,
+        on_bad_chain: Failure::Defer,
+        next_mx_after_tls: true,
         cites: &[
             ("id, two records", "mail-auth src/mta_sts/parse.rs: no id check; resolver takes the first record that parses"),
             ("content type, size", "outbound/mta_sts/lookup.rs: no type check, 1 MiB limit"),
@@ -197,6 +211,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Ignore,
         on_mismatch: Failure::Bounce,
         on_bad_tls: Failure::Defer,
+        on_bad_chain: Failure::Defer,
+        next_mx_after_tls: true,
         cites: &[
             ("id, two records", "go-mtasts cache.go fetch: exactly one TXT record at the name; mtasts.go readDNSRecord: any id"),
             ("content type, size", "go-mtasts cache.go downloadPolicy: text/plain, no total size limit"),
@@ -222,6 +238,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Validate,
         on_mismatch: Failure::Bounce,
         on_bad_tls: Failure::Bounce,
+        on_bad_chain: Failure::Bounce,
+        next_mx_after_tls: true,
         cites: &[
             ("enforce", "support.google.com/a/answer/9261504: Gmail complies with enforced policies"),
             ("failure", "Gmail's 2019 announcement: enforcement failures bounce"),
@@ -245,6 +263,8 @@ pub const PROFILES: &[Profile] = &[
         testing: Testing::Validate,
         on_mismatch: Failure::Defer,
         on_bad_tls: Failure::Defer,
+        on_bad_chain: Failure::Defer,
+        next_mx_after_tls: true,
         cites: &[
             ("enforce", "Exchange team blog, 2022: MTA-STS for all outgoing mail, always on"),
             ("the rest", "not documented: modelled on the RFC reading"),

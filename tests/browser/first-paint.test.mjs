@@ -1,0 +1,100 @@
+// The first view is plain HTML: on screen and usable before the wasm arrives, taken over by
+// the app without a shift and without losing what the visitor typed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_URL, ARTIFACTS, launch, watchErrors } from './lib.mjs';
+
+const DOH = process.env.MTASTS_DOH;
+let browser;
+before(async () => { browser = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH }); });
+after(async () => { await browser?.close(); });
+
+// A page whose wasm download waits until `release()` is called.
+async function heldPage() {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const errors = watchErrors(page);
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
+  return { page, errors, release };
+}
+
+const ready = (page) => page.locator('html[data-app-ready="true"]').waitFor({ timeout: 20000 });
+
+// Where the first view's parts are drawn, to compare before and after the app takes over.
+const boxes = (page) => page.evaluate(() => Object.fromEntries(
+  ['.site-header h1', '.tagline', 'label[for="domain-input"]', '#domain-input', '.domain-row button', '#domain-help', '.settings summary']
+    .map((s) => { const r = document.querySelector(s)?.getBoundingClientRect(); return [s, r && [r.x, r.y, r.width, r.height].map(Math.round)]; }),
+));
+
+test('the form is on screen and works as a form before the wasm arrives', async () => {
+  const { page, errors, release } = await heldPage();
+  await page.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+  await page.locator('#domain-input').waitFor({ state: 'visible', timeout: 5000 });
+  assert.equal(await page.locator('html').getAttribute('data-app-ready'), null, 'the app cannot be ready without its wasm');
+  assert.ok(await page.locator('.site-header h1').isVisible());
+  assert.ok(await page.locator('.domain-row button').isVisible());
+  await page.screenshot({ path: `${ARTIFACTS}/first-paint-before-wasm.png` });
+  // Submitting the HTML form goes to ?domain=, which the app reads once it runs.
+  await page.locator('#domain-input').fill('good.test');
+  await page.locator('#domain-input').press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('domain') === 'good.test', { timeout: 5000 });
+  release();
+  await ready(page);
+  await page.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#report').getAttribute('data-verdict'), 'pass');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the app takes over the first view without moving it', async () => {
+  const { page, errors, release } = await heldPage();
+  await page.addInitScript(() => {
+    window.__shifts = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__shifts.push(e.value); })
+      .observe({ type: 'layout-shift', buffered: true });
+  });
+  await page.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+  await page.locator('#domain-input').waitFor({ state: 'visible', timeout: 5000 });
+  const before = await boxes(page);
+  release();
+  await ready(page);
+  const after = await boxes(page);
+  assert.deepEqual(after, before);
+  const shifts = await page.evaluate(() => window.__shifts);
+  assert.ok(shifts.reduce((a, b) => a + b, 0) < 0.001, `layout shifts: ${JSON.stringify(shifts)}`);
+  await page.screenshot({ path: `${ARTIFACTS}/first-paint-after-wasm.png` });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('what the visitor typed before the app was ready stays, and so does the focus', async () => {
+  const { page, errors, release } = await heldPage();
+  await page.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+  await page.locator('#domain-input').waitFor({ state: 'visible', timeout: 5000 });
+  await page.locator('#domain-input').click();
+  await page.keyboard.type('postmaster@good.test');
+  release();
+  await ready(page);
+  assert.equal(await page.locator('#domain-input').inputValue(), 'postmaster@good.test');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'domain-input');
+  // The app's form handles the submit now: the e-mail address is normalized to its domain.
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('domain') === 'good.test', { timeout: 5000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('without JavaScript the page says what it needs and points to the command line', async () => {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+  await page.goto(`${BASE_URL}/`, { waitUntil: 'load' });
+  const note = page.getByText('The report needs JavaScript and WebAssembly');
+  await note.waitFor({ state: 'visible', timeout: 5000 });
+  assert.match(await note.textContent(), /mtasts check example\.com/);
+  assert.ok(await page.locator('#domain-input').isVisible());
+  await page.screenshot({ path: `${ARTIFACTS}/first-paint-no-script.png` });
+  await page.close();
+});

@@ -1,0 +1,185 @@
+//! The page's weight budget, checked on every build of the release page: a first visit
+//! downloads the HTML and every asset it names, brotli-compressed as the companion serves
+//! them. Raising a number here is a reviewed change with the measurement that justifies it
+//! (BENCHMARKS.md, "Page weight"); the build fails rather than growing silently.
+
+use std::path::Path;
+
+/// The wasm module, brotli, in bytes.
+pub const WASM_BYTES: u64 = 140 * 1024;
+/// Everything a first visit downloads (HTML, loader, wasm, CSS, icon), brotli, in bytes.
+pub const FIRST_VISIT_BYTES: u64 = 150 * 1024;
+
+/// One file of a first visit: its name, raw size and size as served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    pub name: String,
+    pub raw: u64,
+    pub served: u64,
+}
+
+/// The files `index.html` makes the browser download, including the HTML itself: every
+/// root-relative path in it (attributes, quoted or not, and the loader's imports) that
+/// names a file of `dist`.
+pub fn first_visit(dist: &Path) -> Result<Vec<Asset>, String> {
+    let html = std::fs::read_to_string(dist.join("index.html"))
+        .map_err(|e| format!("dist/index.html: {e}"))?;
+    let mut names = vec!["index.html".to_string()];
+    let tokens = html.split(|c: char| c.is_whitespace() || "\"'=<>(),;".contains(c));
+    for token in tokens {
+        let Some(name) = token.strip_prefix('/') else {
+            continue;
+        };
+        let name = name.split(['?', '#']).next().unwrap_or("");
+        if !name.is_empty()
+            && !name.contains('/')
+            && dist.join(name).is_file()
+            && !names.iter().any(|n| n == name)
+        {
+            names.push(name.to_string());
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let raw = size(&dist.join(&name))?;
+            let br = dist.join(format!("{name}.br"));
+            let served = if br.is_file() { size(&br)? } else { raw };
+            Ok(Asset { name, raw, served })
+        })
+        .collect()
+}
+
+fn size(path: &Path) -> Result<u64, String> {
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Prints the first visit, largest first, and fails when a budget is exceeded.
+pub fn check(dist: &Path) -> Result<(), String> {
+    let mut assets = first_visit(dist)?;
+    assets.sort_by(|a, b| b.served.cmp(&a.served));
+    let total: u64 = assets.iter().map(|a| a.served).sum();
+    let wasm: u64 = assets
+        .iter()
+        .filter(|a| a.name.ends_with(".wasm"))
+        .map(|a| a.served)
+        .sum();
+    eprintln!("xtask: first visit, as served (brotli where the build made a copy):");
+    for a in &assets {
+        eprintln!(
+            "xtask:   {:>9} B  ({:>9} B raw)  {}",
+            a.served, a.raw, a.name
+        );
+    }
+    eprintln!(
+        "xtask:   {total:>9} B in all; budget {FIRST_VISIT_BYTES} B in all, {WASM_BYTES} B for the wasm ({wasm} B)"
+    );
+    if wasm == 0 {
+        return Err(
+            "budget: index.html names no wasm module; the check cannot measure the page".into(),
+        );
+    }
+    let mut over = Vec::new();
+    if wasm > WASM_BYTES {
+        over.push(format!(
+            "the wasm is {wasm} B, over its budget of {WASM_BYTES} B"
+        ));
+    }
+    if total > FIRST_VISIT_BYTES {
+        over.push(format!(
+            "a first visit is {total} B, over its budget of {FIRST_VISIT_BYTES} B"
+        ));
+    }
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "page budget exceeded: {}. `cargo xtask size` lists the wasm's largest functions; raising the budget (xtask/src/budget.rs) is a reviewed change",
+            over.join("; ")
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dist(files: &[(&str, usize)], html: &str) -> tempdir::Dir {
+        let dir = tempdir::Dir::new();
+        std::fs::write(dir.0.join("index.html"), html).unwrap();
+        for (name, len) in files {
+            std::fs::write(dir.0.join(name), vec![b'x'; *len]).unwrap();
+        }
+        dir
+    }
+
+    mod tempdir {
+        pub struct Dir(pub std::path::PathBuf);
+        impl Dir {
+            pub fn new() -> Dir {
+                let n = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos();
+                let p = std::env::temp_dir().join(format!("mtasts-budget-{n}"));
+                std::fs::create_dir_all(&p).unwrap();
+                Dir(p)
+            }
+        }
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    const HTML: &str = r#"<link rel=stylesheet href=/style-1.css><link rel="modulepreload" href="/app-1.js"><link rel="preload" href="/app-1_bg.wasm" as="fetch"><script type="module">import init from '/app-1.js';init({ module_or_path: '/app-1_bg.wasm' });</script><a href="/">home</a><link href="/icon.svg" rel="icon">"#;
+
+    #[test]
+    fn a_first_visit_counts_each_named_file_once_at_its_served_size() {
+        let d = dist(
+            &[
+                ("style-1.css", 3000),
+                ("style-1.css.br", 700),
+                ("app-1.js", 20000),
+                ("app-1.js.br", 5000),
+                ("app-1_bg.wasm", 400_000),
+                ("app-1_bg.wasm.br", 120_000),
+                ("icon.svg", 300),
+                ("unrelated.wasm", 9_000_000),
+            ],
+            HTML,
+        );
+        let assets = first_visit(&d.0).unwrap();
+        let names: Vec<&str> = assets.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "index.html",
+                "style-1.css",
+                "app-1.js",
+                "app-1_bg.wasm",
+                "icon.svg"
+            ]
+        );
+        let wasm = assets.iter().find(|a| a.name == "app-1_bg.wasm").unwrap();
+        assert_eq!((wasm.raw, wasm.served), (400_000, 120_000));
+        assert!(check(&d.0).is_ok());
+    }
+
+    #[test]
+    fn a_wasm_over_budget_fails_with_its_size() {
+        let d = dist(&[("app-1.js", 100), ("app-1_bg.wasm", 200_000)], HTML);
+        let err = check(&d.0).unwrap_err();
+        assert!(err.contains("the wasm is 200000 B"), "{err}");
+        assert!(err.contains("a first visit is"), "{err}");
+    }
+
+    #[test]
+    fn a_page_without_wasm_is_an_error_not_a_pass() {
+        let d = dist(&[("app-1.js", 100)], HTML);
+        assert!(check(&d.0).unwrap_err().contains("names no wasm"));
+    }
+}
