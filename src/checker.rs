@@ -134,8 +134,7 @@ pub fn checker(props: &CheckerProps) -> Html {
         })
     };
     let on_submit = {
-        let (input, error, suggestion, go) =
-            (input.clone(), error.clone(), suggestion.clone(), go.clone());
+        let (input, error, suggestion, go) = (input.clone(), error.clone(), suggestion.clone(), go);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             match normalize_domain(&input) {
@@ -149,7 +148,7 @@ pub fn checker(props: &CheckerProps) -> Html {
         })
     };
     let on_suggestion = {
-        let (suggestion, go) = (suggestion.clone(), go.clone());
+        let (suggestion, go) = (suggestion.clone(), go);
         Callback::from(move |_| {
             if let Some(parent) = (*suggestion).clone() {
                 suggestion.set(None);

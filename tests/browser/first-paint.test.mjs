@@ -86,15 +86,22 @@ test('what the visitor typed before the app was ready stays, and so does the foc
   await page.close();
 });
 
-test('without JavaScript the page says what it needs and points to the command line', async () => {
-  const page = await browser.context.newPage();
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
-  await page.goto(`${BASE_URL}/`, { waitUntil: 'load' });
-  const note = page.getByText('The report needs JavaScript and WebAssembly');
-  await note.waitFor({ state: 'visible', timeout: 5000 });
-  assert.match(await note.textContent(), /mtasts check example\.com/);
-  assert.ok(await page.locator('#domain-input').isVisible());
-  await page.screenshot({ path: `${ARTIFACTS}/first-paint-no-script.png` });
-  await page.close();
+test('without JavaScript the form is still there, and the page says what the report needs', async () => {
+  // Chromium's script switch (what Playwright uses) does not make the parser render
+  // <noscript>, so its text is read from the served page and the rest is looked at.
+  const html = await (await fetch(`${BASE_URL}/`)).text();
+  const note = html.match(/<noscript>([\s\S]*?)<\/noscript>/)?.[1] ?? '';
+  assert.match(note, /The report needs JavaScript and WebAssembly/);
+  assert.match(note, /mtasts check example\.com/);
+  const noScript = await launch({ javaScriptEnabled: false });
+  try {
+    const page = await noScript.context.newPage();
+    await page.goto(`${BASE_URL}/`, { waitUntil: 'load' });
+    assert.ok(await page.locator('#domain-input').isVisible());
+    assert.ok(await page.locator('.domain-row button').isVisible());
+    assert.equal(await page.locator('html').getAttribute('data-app-ready'), null);
+    await page.screenshot({ path: `${ARTIFACTS}/first-paint-no-script.png` });
+  } finally {
+    await noScript.close();
+  }
 });

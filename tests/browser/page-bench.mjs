@@ -1,54 +1,95 @@
-// Page timings for `cargo xtask bench`: time from navigation to the first render of the app
-// (the domain field exists) and to the finished report of a test-world domain, each a
-// median of ten cold loads (a fresh browser profile each time). Prints one JSON line.
+// Page timings for `cargo xtask bench`, side by side in one run: the static floor (our first
+// view as plain HTML and CSS, no script) and the page, each on loopback and on a throttled
+// link (10 Mbit/s, 40 ms latency, as DevTools emulates it), cold cache (a fresh browser
+// profile per load), medians of ten. Measured: the form on screen (first contentful paint),
+// the app interactive (`data-app-ready`), the finished report of a healthy test-world domain
+// opened by link, bytes on the wire for a first and a repeat visit. Prints one JSON line.
 import { launch } from './lib.mjs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const BASE = process.env.MTASTS_BASE_URL;
+const FLOOR = process.env.MTASTS_FLOOR_URL;
 const DOH = process.env.MTASTS_DOH;
-const RUNS = 10;
-const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const RUNS = Number(process.env.MTASTS_PAGE_RUNS || 10);
+const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
+const LINKS = {
+  loopback: null,
+  throttled: { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 10e6 / 8 },
+};
 
-const render = [];
-const idle = [];
-const submit = [];
-const firstVisit = [];
-const repeatVisit = [];
-// Bytes that crossed the wire for the page's own files (headers excluded), as the
-// browser's resource timing reports them.
+// Response bodies of the page's own files as the browser received them (headers excluded).
 const wireBytes = (page) => page.evaluate(() => [
   ...performance.getEntriesByType('navigation'),
   ...performance.getEntriesByType('resource'),
 ].filter((e) => e.name.startsWith(location.origin) && !e.name.includes('/api/'))
-  .reduce((sum, e) => sum + (e.encodedBodySize && e.transferSize ? e.encodedBodySize : 0), 0));
-for (let i = 0; i < RUNS; i++) {
-  const browser = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH });
+  .reduce((sum, e) => sum + (e.transferSize ? e.encodedBodySize : 0), 0));
+
+const paint = (page) => page.evaluate(() => new Promise((resolve) => {
+  const seen = performance.getEntriesByName('first-contentful-paint')[0];
+  if (seen) return resolve(seen.startTime);
+  new PerformanceObserver((list) => {
+    const e = list.getEntriesByName('first-contentful-paint')[0];
+    if (e) resolve(e.startTime);
+  }).observe({ type: 'paint', buffered: true });
+}));
+
+async function newPage(browser, link) {
   const page = await browser.context.newPage();
-  await page.goto(`${BASE}/`);
-  await page.waitForSelector('#domain-input');
-  render.push(await page.evaluate(() => performance.now()));
-  await page.waitForLoadState('networkidle');
-  // Idle: when the last thing the page loaded had arrived (networkidle itself fires only
-  // after 500 quiet milliseconds).
-  idle.push(await page.evaluate(() => Math.max(
-    performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? 0,
-    ...performance.getEntriesByType('resource').map((r) => r.responseEnd),
-  )));
-  firstVisit.push(await wireBytes(page));
-  if (DOH) {
-    await page.fill('#domain-input', 'good.test');
-    const start = await page.evaluate(() => performance.now());
-    await page.press('#domain-input', 'Enter');
-    await page.waitForSelector('#report[data-state="done"]', { timeout: 30000 });
-    submit.push((await page.evaluate(() => performance.now())) - start);
+  if (LINKS[link]) {
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', LINKS[link]);
   }
-  // A repeat visit in the same profile: hashed assets come from the cache.
-  await page.goto(`${BASE}/`);
-  await page.waitForSelector('#domain-input');
-  await page.waitForLoadState('networkidle');
-  repeatVisit.push(await wireBytes(page));
-  await browser.close();
+  return page;
+}
+
+async function measure(base, link, app) {
+  const out = { form_ms: [], ready_ms: [], report_ms: [], first_visit_bytes: [], repeat_visit_bytes: [] };
+  for (let i = 0; i < RUNS; i++) {
+    const browser = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH });
+    try {
+      let page = await newPage(browser, link);
+      await page.goto(`${base}/`, { waitUntil: 'commit' });
+      await page.waitForSelector('#domain-input', { state: 'visible' });
+      out.form_ms.push(await paint(page));
+      if (app) {
+        await page.waitForSelector('html[data-app-ready="true"]', { timeout: 60000 });
+        out.ready_ms.push(await page.evaluate(() => performance.now()));
+      }
+      await page.waitForLoadState('networkidle');
+      out.first_visit_bytes.push(await wireBytes(page));
+      // A repeat visit in the same profile: hashed assets come from the cache.
+      await page.goto(`${base}/`);
+      await page.waitForLoadState('networkidle');
+      out.repeat_visit_bytes.push(await wireBytes(page));
+      await page.close();
+      if (app && DOH) {
+        // A shared link of a healthy domain in a second cold profile: navigation to the
+        // finished report.
+        const cold = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH });
+        try {
+          page = await newPage(cold, link);
+          await page.goto(`${base}/?domain=good.test`, { waitUntil: 'commit' });
+          await page.waitForSelector('#report[data-state="done"]', { timeout: 60000 });
+          out.report_ms.push(await page.evaluate(() => performance.now()));
+        } finally {
+          await cold.close();
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, median(v)]));
+}
+
+const results = {};
+for (const link of Object.keys(LINKS)) {
+  results[link] = {
+    floor: FLOOR ? await measure(FLOOR, link, false) : null,
+    page: await measure(BASE, link, true),
+  };
 }
 const dist = process.env.MTASTS_DIST;
 const files = dist
@@ -62,12 +103,4 @@ const files = dist
       };
     })
   : [];
-console.log(JSON.stringify({
-  first_render_ms: median(render),
-  idle_ms: median(idle),
-  submit_to_report_ms: DOH ? median(submit) : null,
-  first_visit_wire_bytes: median(firstVisit),
-  repeat_visit_wire_bytes: median(repeatVisit),
-  runs: RUNS,
-  files,
-}));
+console.log(JSON.stringify({ runs: RUNS, results, files }));

@@ -14,7 +14,9 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-pub fn run(sh: &Shell) -> Result<(), String> {
+/// `page_only`: just the page against its static floor (`cargo xtask bench page`).
+pub fn run(sh: &Shell, page_only: bool) -> Result<(), String> {
+    crate::build_web(sh)?;
     sh.run(
         "cargo",
         &[
@@ -30,6 +32,11 @@ pub fn run(sh: &Shell) -> Result<(), String> {
     let mut world = sh.spawn_world(&release.join("testworld"), &["--dns", crate::peers::DNS])?;
     let (doh, ca) = (world.doh.clone(), world.ca.clone());
     let mtasts = release.join("mtasts");
+    if page_only {
+        let result = page(sh, &release, &doh, &ca);
+        world.stop();
+        return result;
+    }
 
     let time_check = |domain: &str| -> Result<Duration, String> {
         let start = Instant::now();
@@ -365,8 +372,57 @@ fn companion_load(release: &std::path::Path, doh: &str, ca: &str) -> Result<(), 
 
 /// Sizes of what the page loads, and its timings in headless Chromium (cold profile per
 /// load, median of ten): first render, and a finished report of a test-world domain.
+/// The static floor: the page's first view as it is in `dist/index.html`, with its CSS but
+/// without the loader, the preloads or anything else that runs.
+fn floor_dist(dist: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    let floor = std::env::temp_dir().join("mtasts-floor");
+    let _ = std::fs::remove_dir_all(&floor);
+    std::fs::create_dir_all(&floor).map_err(|e| e.to_string())?;
+    let html = std::fs::read_to_string(dist.join("index.html")).map_err(|e| e.to_string())?;
+    let mut out = String::new();
+    let mut rest = html.as_str();
+    // Drop <script>…</script> and the <link>s that preload the app.
+    while let Some(start) = rest.find("<script") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("</script>")
+            .ok_or("an unclosed script")?
+            + start
+            + 9;
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    let out: String = out
+        .split('<')
+        .enumerate()
+        .filter(|(i, part)| *i == 0 || !(part.starts_with("link") && part.contains("preload")))
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_string()
+            } else {
+                format!("<{part}")
+            }
+        })
+        .collect();
+    std::fs::write(floor.join("index.html"), out).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(dist).map_err(|e| e.to_string())? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.contains(".css") || name.contains(".svg") {
+            std::fs::copy(&path, floor.join(name)).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(floor)
+}
+
 fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<(), String> {
     let dist = root().join("dist");
+    let floor = floor_dist(&dist)?;
+    let floor = floor.to_str().ok_or("floor path")?;
+    let mut floor_server = sh.spawn_server(
+        &release.join("mtasts"),
+        &["serve", "--listen", "127.0.0.1:0", "--dist", floor],
+    )?;
     let dist = dist.to_str().ok_or("dist path")?;
     let mut server = sh.spawn_server(
         &release.join("mtasts"),
@@ -392,11 +448,13 @@ fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<()
     let out = sh
         .command("node", &["tests/browser/page-bench.mjs"])
         .env("MTASTS_BASE_URL", &server.url)
+        .env("MTASTS_FLOOR_URL", &floor_server.url)
         .env("MTASTS_DOH", doh)
         .env("MTASTS_DIST", dist)
         .output()
         .map_err(|e| e.to_string())?;
     server.stop();
+    floor_server.stop();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("page bench: {e}: {}", String::from_utf8_lossy(&out.stderr)))?;
     println!("\nThe page: what it loads (gzip -9, brotli 11)\n");
@@ -422,17 +480,39 @@ fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<()
         br as f64 / 1024.0
     );
     println!(
-        "\nHeadless Chromium, cold profile, median of {}: first render {:.0} ms and idle page {:.0} ms after navigation; submitting good.test to the finished report {:.0} ms",
-        v["runs"],
-        v["first_render_ms"].as_f64().unwrap_or(f64::NAN),
-        v["idle_ms"].as_f64().unwrap_or(f64::NAN),
-        v["submit_to_report_ms"].as_f64().unwrap_or(f64::NAN)
+        "\nHeadless Chromium, cold profile per load, median of {} (ms from navigation; bytes are response bodies as served):\n",
+        v["runs"]
     );
-    println!(
-        "Bytes on the wire as the companion serves the page (precompressed brotli, response bodies): first visit {} ({:.1} KiB), repeat visit {} (hashed assets from the cache)",
-        v["first_visit_wire_bytes"],
-        v["first_visit_wire_bytes"].as_f64().unwrap_or(f64::NAN) / 1024.0,
-        v["repeat_visit_wire_bytes"],
-    );
+    println!("| link | page | form on screen | interactive | report of good.test | first visit bytes | repeat visit bytes |");
+    println!("|---|---|---:|---:|---:|---:|---:|");
+    for link in ["loopback", "throttled"] {
+        for (key, label) in [("floor", "static floor"), ("page", "MTA-STS tester")] {
+            let r = &v["results"][link][key];
+            let ms = |k: &str| {
+                r[k].as_f64()
+                    .map(|x| format!("{x:.0}"))
+                    .unwrap_or_else(|| "-".into())
+            };
+            println!(
+                "| {link} | {label} | {} | {} | {} | {} | {} |",
+                ms("form_ms"),
+                ms("ready_ms"),
+                ms("report_ms"),
+                ms("first_visit_bytes"),
+                ms("repeat_visit_bytes")
+            );
+        }
+        let r = &v["results"][link];
+        let ratio = |a: &serde_json::Value, b: &serde_json::Value| match (a.as_f64(), b.as_f64()) {
+            (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
+            _ => "-".into(),
+        };
+        println!(
+            "| {link} | ratios | form {} of the floor (goal 1.5x) | interactive {} of the floor's form (goal 3x) | report {} of interactive (goal 2x) | | |",
+            ratio(&r["page"]["form_ms"], &r["floor"]["form_ms"]),
+            ratio(&r["page"]["ready_ms"], &r["floor"]["form_ms"]),
+            ratio(&r["page"]["report_ms"], &r["page"]["ready_ms"]),
+        );
+    }
     Ok(())
 }

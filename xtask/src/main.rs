@@ -24,8 +24,11 @@ commands:
                    then the browser tests in headless Chromium
   browser          build the web app and run only the browser tests
   build            build the web app (dist/) and the companion (release)
-  bench            run the benchmarks against the test world and print a table
-  interop          compare the sender profiles with real senders (Postfix) on the test world
+  bench [page]     run the benchmarks against the test world and print tables (`page`: only
+                   the page against its static floor)
+  interop          compare the sender profiles with real senders (Postfix, chasquid, ZoneMTA's
+                   Node stack) on the test world
+  size             the wasm's largest functions (twiggy), for cutting the page's weight
   setup            install the pinned tools only";
 
 fn main() -> ExitCode {
@@ -35,9 +38,13 @@ fn main() -> ExitCode {
         Some("build") => build(&Shell::new()),
         Some("run") => run(args.get(1).map(String::as_str)),
         Some("test") => test(),
-        Some("bench") => bench::run(&Shell::new()),
+        Some("bench") => bench::run(
+            &Shell::new(),
+            args.get(1).map(String::as_str) == Some("page"),
+        ),
         Some("browser") => browser(),
         Some("interop") => interop::run(&Shell::new()),
+        Some("size") => budget::sizes(&Shell::new()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

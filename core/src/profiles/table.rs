@@ -138,6 +138,7 @@ pub const PROFILES: &[Profile] = &[
             ("failure", "zone-mta lib/sender.js handleResponseError: policy errors are rejected, not deferred"),
             ("certificate errors", "measured (cargo xtask interop): a name mismatch carries err.cert and bounces as a policy error (sender.js _onError); an expired, self-signed or unverifiable chain carries no err.cert and defers"),
             ("next MX", "measured: after a TLS failure at a host it connected to, ZoneMTA does not try the next MX (only a timeout does); mx-connect skips hosts the policy does not cover before connecting"),
+            ("handshake", "measured: a peer that hangs up mid-handshake bounces, one that answers STARTTLS with non-TLS bytes defers; the check reports both as tls-handshake-failed and the profile predicts a bounce (INTEROP.md)"),
         ],
     },
     Profile {
