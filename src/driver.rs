@@ -85,9 +85,9 @@ async fn companion<T: DeserializeOwned>(
         let response = get(&url, params).send().await.map_err(|e| e.to_string())?;
         let status = response.status();
         let text = response.text().await.map_err(|e| e.to_string())?;
-        let value = js_sys::JSON::parse(&text)
-            .map_err(|_| format!("the companion answered HTTP {status} without JSON"))?;
         if status != 200 {
+            let value = js_sys::JSON::parse(&text)
+                .map_err(|_| format!("the companion answered HTTP {status} without JSON"))?;
             let message = js_sys::Reflect::get(&value, &"error".into())
                 .and_then(|e| js_sys::Reflect::get(&e, &"message".into()))
                 .ok()
@@ -95,7 +95,14 @@ async fn companion<T: DeserializeOwned>(
                 .unwrap_or_else(|| format!("HTTP {status}"));
             return Err(message);
         }
-        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+        // serde-json-core: a small serde JSON reader whose errors are plain codes, so the
+        // page carries neither a JSON library's error formatting nor a float printer (about
+        // 7 KB of brotli against JSON.parse with serde-wasm-bindgen). Escaped strings are
+        // unescaped into `scratch`, as long as the answer.
+        let mut scratch = vec![0u8; text.len()];
+        serde_json_core::from_slice_escaped::<T>(text.as_bytes(), &mut scratch)
+            .map(|(v, _)| v)
+            .map_err(|e| format!("the companion's answer did not parse ({e:?})"))
     };
     within(COMPANION_TIMEOUT_MS, exchange)
         .await

@@ -46,7 +46,7 @@ fn download(name: &str, text: &str) -> Option<()> {
     Some(())
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ExportProps {
     pub report: Rc<Report>,
 }
@@ -87,5 +87,13 @@ pub fn export(p: &ExportProps) -> Html {
             <button type="button" onclick={save}>{ "Download JSON" }</button>
             <span class="export-status" aria-live="polite">{ (*done).unwrap_or("") }</span>
         </div>
+    }
+}
+
+/// Always re-rendered: a report changes with every answer, and comparing one deeply would
+/// cost more code than rendering it again.
+impl PartialEq for ExportProps {
+    fn eq(&self, _: &Self) -> bool {
+        false
     }
 }

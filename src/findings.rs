@@ -3,7 +3,7 @@
 use mtasts_core::{Finding, Severity};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct FindingListProps {
     pub findings: Vec<Finding>,
     /// Shown when there is nothing to report.
@@ -17,7 +17,7 @@ pub fn finding_list(props: &FindingListProps) -> Html {
         return html! { <p class="no-findings">{ props.empty.clone() }</p> };
     }
     let mut sorted: Vec<&Finding> = props.findings.iter().collect();
-    sorted.sort_by_key(|f| f.severity);
+    mtasts_core::order::stable_sort_by_key(&mut sorted, |f| f.severity);
     html! {
         <ul class="findings">
             { for sorted.into_iter().map(finding_item) }
@@ -56,5 +56,13 @@ fn finding_item(f: &Finding) -> Html {
             }
             <p class="source">{ rfc }</p>
         </li>
+    }
+}
+
+/// Always re-rendered: a report changes with every answer, and comparing one deeply would
+/// cost more code than rendering it again.
+impl PartialEq for FindingListProps {
+    fn eq(&self, _: &Self) -> bool {
+        false
     }
 }

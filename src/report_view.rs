@@ -9,7 +9,7 @@ use mtasts_core::Report;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ReportProps {
     pub report: Rc<Report>,
     pub unicode: Option<String>,
@@ -39,7 +39,7 @@ fn step_label(s: &Step) -> (&'static str, &'static str) {
     }
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 struct StepProps {
     number: u8,
     title: AttrValue,
@@ -339,5 +339,21 @@ fn mx_row(m: &MxReport) -> Html {
             <td class={classes!("sender", sender_class)} data-sender={sender_class} data-label="Senders will: ">{ &m.senders_will }</td>
             <td data-label="TLS-RPT result: ">{ m.tlsrpt_result.map_or("—", |t| t.as_str()) }</td>
         </tr>
+    }
+}
+
+/// Always re-rendered: a report changes with every answer, and comparing one deeply would
+/// cost more code than rendering it again.
+impl PartialEq for ReportProps {
+    fn eq(&self, _: &Self) -> bool {
+        false
+    }
+}
+
+/// Always re-rendered: a report changes with every answer, and comparing one deeply would
+/// cost more code than rendering it again.
+impl PartialEq for StepProps {
+    fn eq(&self, _: &Self) -> bool {
+        false
     }
 }

@@ -31,14 +31,16 @@ impl MxSet {
             }),
             DnsOutcome::Answer => {
                 let mut mx = answer.mx;
-                mx.sort_by_key(|m| m.preference);
-                // Keep each host once, at its lowest preference.
-                let mut seen = std::collections::HashSet::new();
-                MxSet::Hosts(
-                    mx.into_iter()
-                        .filter(|m| !m.host.is_empty() && seen.insert(m.host.clone()))
-                        .collect(),
-                )
+                crate::order::stable_sort_by_key(&mut mx, |m| m.preference);
+                // Keep each host once, at its lowest preference (a linear scan: the list
+                // is short, and a hash set costs the page kilobytes of wasm).
+                let mut kept: Vec<MxRecord> = Vec::with_capacity(mx.len());
+                for m in mx {
+                    if !m.host.is_empty() && !kept.iter().any(|k| k.host == m.host) {
+                        kept.push(m);
+                    }
+                }
+                MxSet::Hosts(kept)
             }
             DnsOutcome::NxDomain | DnsOutcome::NoData => MxSet::Implicit(MxRecord {
                 preference: 0,

@@ -254,7 +254,7 @@ fn parse(reply: &[u8], name: &str, rtype: RecordType, id: u16) -> Result<DnsAnsw
                     found += 1;
                 }
             }
-            answer.mx.sort_by(|a, b| {
+            crate::order::stable_sort_by(&mut answer.mx, |a, b| {
                 a.preference
                     .cmp(&b.preference)
                     .then_with(|| a.host.cmp(&b.host))

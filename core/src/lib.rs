@@ -12,6 +12,7 @@ pub mod finding;
 pub mod input;
 pub mod markdown;
 pub mod matching;
+pub mod order;
 pub mod pattern;
 pub mod policy;
 pub mod profiles;

@@ -95,7 +95,7 @@ pub fn render(r: &Report) -> String {
         }
     }
     let mut findings: Vec<_> = r.findings.iter().collect();
-    findings.sort_by_key(|f| f.severity);
+    crate::order::stable_sort_by_key(&mut findings, |f| f.severity);
     if !findings.is_empty() {
         let _ = writeln!(out, "\n## Findings\n");
         for f in findings {

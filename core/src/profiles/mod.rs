@@ -5,7 +5,7 @@
 
 mod table;
 
-pub use table::PROFILES;
+pub use table::{CITES, PROFILES};
 
 use crate::pattern;
 use crate::policy::{check_policy, Mode};
@@ -137,7 +137,7 @@ pub enum Failure {
     Bounce,
 }
 
-/// The rules of one sender implementation; each field's citation is in `cites`.
+/// The rules of one sender implementation; where each comes from is in [`table::CITES`].
 #[derive(Debug, Clone, Copy)]
 pub struct Profile {
     pub id: &'static str,
@@ -170,8 +170,6 @@ pub struct Profile {
     /// Under enforce, a TLS failure at one MX host sends it on to the next; `false` when
     /// the first host that accepts the connection decides the delivery.
     pub next_mx_after_tls: bool,
-    /// Where each rule comes from: (rule, citation).
-    pub cites: &'static [(&'static str, &'static str)],
 }
 
 /// A policy as a sender holds it: its mode and its mx patterns.
