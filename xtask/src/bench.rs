@@ -408,10 +408,12 @@ fn floor_dist(dist: &std::path::Path) -> Result<std::path::PathBuf, String> {
     for entry in std::fs::read_dir(dist).map_err(|e| e.to_string())? {
         let path = entry.map_err(|e| e.to_string())?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.contains(".css") || name.contains(".svg") {
+        if (name.ends_with(".css") || name.ends_with(".svg")) && !name.contains(".br") {
             std::fs::copy(&path, floor.join(name)).map_err(|e| e.to_string())?;
         }
     }
+    // Served as the page is: precompressed.
+    crate::compress::precompress(&floor)?;
     Ok(floor)
 }
 
