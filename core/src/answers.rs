@@ -3,8 +3,8 @@
 //! tested with hand-made answers and the state machine stays free of them.
 
 use crate::dns::{DnsAnswer, DnsOutcome, MxRecord};
+use crate::order::SmallMap;
 use crate::report::{PolicyFetch, ProbeResult};
-use std::collections::BTreeMap;
 
 /// What the MX look-up decided about where mail goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub struct Arrivals {
     pub mx: Option<u64>,
     pub tlsrpt: Option<u64>,
     pub policy: Option<u64>,
-    pub probes: BTreeMap<String, u64>,
+    pub probes: SmallMap<String, u64>,
 }
 
 /// Everything the report is built from.
@@ -80,7 +80,7 @@ pub struct Answers {
     pub tlsrpt: Option<DnsAnswer>,
     pub policy: Option<PolicyFetch>,
     /// The probed MX hosts: `None` while the probe runs.
-    pub probes: BTreeMap<String, Option<ProbeResult>>,
+    pub probes: SmallMap<String, Option<ProbeResult>>,
     pub arrivals: Arrivals,
     /// True when every request has been answered.
     pub complete: bool,

@@ -8,9 +8,9 @@
 
 use crate::answers::{Answers, MxSet};
 use crate::dns::{DnsAnswer, RecordType};
+use crate::order::SmallMap;
 use crate::report::{PolicyFetch, ProbeResult, Report, REPORT_VERSION};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub type RequestId = u32;
 
@@ -90,7 +90,7 @@ enum Slot {
 pub struct Check {
     next_id: RequestId,
     outbox: Vec<Request>,
-    waiting: BTreeMap<RequestId, Slot>,
+    waiting: SmallMap<RequestId, Slot>,
     answers: Answers,
 }
 
@@ -102,7 +102,7 @@ impl Check {
         let mut check = Check {
             next_id: 1,
             outbox: Vec::new(),
-            waiting: BTreeMap::new(),
+            waiting: SmallMap::new(),
             answers: Answers {
                 domain: domain.clone(),
                 ..Answers::default()
