@@ -52,16 +52,26 @@ async fn doh(resolver: &str, name: &str, rtype: RecordType) -> DnsAnswer {
             .header("accept", "application/dns-message")
             .send()
             .await
-            .map_err(|e| format!("the resolver could not be reached ({e})"))?;
+            .map_err(|e| format!("the resolver could not be reached ({})", net_error(e)))?;
         if !response.ok() {
             return Err(format!("the resolver answered HTTP {}", response.status()));
         }
-        response.binary().await.map_err(|e| e.to_string())
+        response.binary().await.map_err(net_error)
     };
     match within(DNS_TIMEOUT_MS, exchange).await {
         None => DnsAnswer::failed(DnsOutcome::Timeout),
         Some(Err(e)) => DnsAnswer::failed(DnsOutcome::Error(e)),
         Some(Ok(reply)) => parse_response(&reply, name, rtype, 0),
+    }
+}
+
+/// gloo-net's error in words. Its own Display would link serde_json's error messages into
+/// the page: gloo-net's JSON feature is on through yew's dependencies.
+fn net_error(e: gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(js) => js.message,
+        gloo_net::Error::GlooError(s) => s,
+        _ => "the response could not be read".into(),
     }
 }
 
@@ -82,9 +92,9 @@ async fn companion<T: DeserializeOwned>(
 ) -> Result<T, String> {
     let url = format!("{}{path}", config.companion);
     let exchange = async {
-        let response = get(&url, params).send().await.map_err(|e| e.to_string())?;
+        let response = get(&url, params).send().await.map_err(net_error)?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| e.to_string())?;
+        let text = response.text().await.map_err(net_error)?;
         if status != 200 {
             let value = js_sys::JSON::parse(&text)
                 .map_err(|_| format!("the companion answered HTTP {status} without JSON"))?;

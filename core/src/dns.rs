@@ -137,7 +137,7 @@ impl DnsAnswer {
 /// Builds a recursive query with the AD bit set (to get the resolver's DNSSEC verdict back)
 /// and EDNS with a 1232-byte payload, the size recommended against fragmentation.
 pub fn build_query(name: &str, rtype: RecordType, id: u16) -> Result<Vec<u8>, String> {
-    let qname = Name::<Vec<u8>>::from_str(name).map_err(|e| format!("bad name {name:?}: {e}"))?;
+    let qname = Name::<Vec<u8>>::from_str(name).map_err(|e| format!("bad name \"{name}\": {e}"))?;
     let mut builder = MessageBuilder::new_vec();
     builder.header_mut().set_id(id);
     builder.header_mut().set_rd(true);

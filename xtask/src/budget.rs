@@ -6,13 +6,13 @@
 use std::path::Path;
 
 /// The goal is a first visit of at most 150 KiB. The page is above it today (2026-12-01:
-/// wasm 162,903 B, first visit 173,630 B; the wasm was about 186.5 KB that morning),
+/// wasm 158,067 B, first visit 167,199 B; the wasm was about 186.5 KB that morning),
 /// so these numbers hold it where it is, with under 1 KiB of room, until the next cuts land;
 /// each cut lowers them.
 /// The wasm module, brotli, in bytes.
-pub const WASM_BYTES: u64 = 160 * 1024;
+pub const WASM_BYTES: u64 = 155 * 1024;
 /// Everything a first visit downloads (HTML, loader, wasm, CSS, icon), brotli, in bytes.
-pub const FIRST_VISIT_BYTES: u64 = 170 * 1024;
+pub const FIRST_VISIT_BYTES: u64 = 164 * 1024;
 
 /// One file of a first visit: its name, raw size and size as served.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@ mod budget;
 mod compress;
 mod csp;
 mod interop;
+mod minify;
 mod peers;
 mod setup;
 mod shell;
@@ -63,6 +64,7 @@ pub fn build_web(sh: &Shell) -> Result<(), String> {
     sh.run("cargo", &["fetch"])?;
     sh.run("trunk", &["build", "--release", "--offline"])?;
     let dist = root().join("dist");
+    minify::glue(sh, &dist)?;
     // The loader's hash goes into index.html before the compressed copies are made.
     csp::pin_loader(&dist.join("index.html"))?;
     for (name, raw, br) in compress::precompress(&dist)? {

@@ -87,7 +87,7 @@ fn wasm_bindgen(sh: &Shell) -> Result<(), String> {
     )
 }
 
-/// wasm-opt (binaryen), playwright-core and axe-core, pinned in package-lock.json.
+/// wasm-opt (binaryen), terser, playwright-core and axe-core, pinned in package-lock.json.
 fn npm_tools(sh: &Shell) -> Result<(), String> {
     let marker = root().join("node_modules/.package-lock.json");
     let lock = root().join("package-lock.json");
@@ -95,7 +95,10 @@ fn npm_tools(sh: &Shell) -> Result<(), String> {
         (Ok(m), Ok(l)) => m.modified().ok() >= l.modified().ok(),
         _ => false,
     };
-    if fresh && root().join("node_modules/.bin/wasm-opt").exists() {
+    if fresh
+        && root().join("node_modules/.bin/wasm-opt").exists()
+        && root().join("node_modules/.bin/terser").exists()
+    {
         return Ok(());
     }
     sh.run("npm", &["ci", "--no-audit", "--no-fund"])
