@@ -80,14 +80,28 @@ pub fn checker(props: &CheckerProps) -> Html {
                 companion: String::new(),
             },
         };
-        let input = input.clone();
+        let (input, error, suggestion) = (input.clone(), error.clone(), suggestion.clone());
+        // Text typed into the HTML form while the app loaded wins over the link's domain
+        // once: the visitor's work is not overwritten.
+        let keep_typed = use_mut_ref(|| props.early.typed.is_some());
         let domain = params.domain.clone().filter(|_| !waiting_for_consent);
         use_effect_with((domain, config), move |(domain, config)| {
             *generation.borrow_mut() += 1;
             let current = *generation.borrow();
+            let typed_first = std::mem::take(&mut *keep_typed.borrow_mut());
             match domain.as_deref().map(normalize_domain) {
+                // A `?domain=` that is not a domain (the HTML form sends what was typed
+                // before the app ran, and links can carry anything) gets the same reason
+                // as the app's own form gives.
+                Some(Err(e)) => {
+                    error.set(Some(e.to_string()));
+                    *run.borrow_mut() = None;
+                }
                 Some(Ok(d)) => {
-                    input.set(d.unicode.clone().unwrap_or_else(|| d.ascii.clone()));
+                    if !typed_first {
+                        input.set(d.unicode.clone().unwrap_or_else(|| d.ascii.clone()));
+                    }
+                    suggestion.set(d.suggestion.clone());
                     start(
                         d.ascii,
                         d.unicode,
@@ -98,7 +112,7 @@ pub fn checker(props: &CheckerProps) -> Html {
                         update,
                     );
                 }
-                _ => *run.borrow_mut() = None,
+                None => *run.borrow_mut() = None,
             }
             || ()
         });

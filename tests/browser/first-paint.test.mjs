@@ -86,6 +86,35 @@ test('what the visitor typed before the app was ready stays, and so does the foc
   await page.close();
 });
 
+test('bad input sent by the HTML form gets its reason once the app runs', async () => {
+  const { page, errors, release } = await heldPage();
+  await page.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
+  await page.locator('#domain-input').fill('not a domain!');
+  await page.locator('#domain-input').press('Enter');
+  await page.waitForURL((u) => u.searchParams.get('domain') === 'not a domain!', { timeout: 5000 });
+  release();
+  await ready(page);
+  assert.equal(await page.locator('#domain-input').inputValue(), 'not a domain!');
+  assert.notEqual((await page.locator('#domain-error').innerText()).trim(), '');
+  assert.equal(await page.locator('#report').count(), 0, 'no check runs for it');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('on a shared link, text typed while the app loads is not overwritten', async () => {
+  const { page, errors, release } = await heldPage();
+  await page.goto(`${BASE_URL}/?domain=good.test`, { waitUntil: 'domcontentloaded' });
+  await page.locator('#domain-input').click();
+  await page.keyboard.type('testing.test');
+  release();
+  await ready(page);
+  await page.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('.verdict-domain').innerText(), 'good.test');
+  assert.equal(await page.locator('#domain-input').inputValue(), 'testing.test');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('without JavaScript the form is still there, and the page says what the report needs', async () => {
   // Chromium's script switch (what Playwright uses) does not make the parser render
   // <noscript>, so its text is read from the served page and the rest is looked at.

@@ -310,15 +310,17 @@ fn failure_at(
         }
         return (!sans.iter().any(|n| covers(p, patterns, n))).then_some(p.on_bad_tls);
     }
+    // Senders compare the MX host with the patterns before they connect (mx-connect,
+    // chasquid, mox, Stalwart, maddy): an uncovered host is a mismatch whatever its TLS.
+    if !covers(p, patterns, host) {
+        return Some(p.on_mismatch);
+    }
     if tls != TlsStatus::Ok {
         return Some(if bad_chain(tls) {
             p.on_bad_chain
         } else {
             p.on_bad_tls
         });
-    }
-    if !covers(p, patterns, host) {
-        return Some(p.on_mismatch);
     }
     None
 }
@@ -793,6 +795,16 @@ mod tests {
         );
         assert_eq!(of(&named_wrong, "mailauth").1, O::Bounce);
         assert_eq!(of(&named_wrong, "rfc8461").1, O::Defer);
+        // An MX no pattern covers is refused before any connection: a mismatch, whatever
+        // its certificate (ZoneMTA bounces it, where it defers an expired chain).
+        let uncovered = report(
+            &["v=STSv1; id=1"],
+            ENFORCE,
+            PLAIN,
+            &[("mx.other.net", TlsStatus::CertificateExpired)],
+        );
+        assert_eq!(of(&uncovered, "mailauth").1, O::Bounce);
+        assert_eq!(of(&uncovered, "maddy").1, O::Bounce);
     }
 
     #[test]
