@@ -17,18 +17,7 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 /// `page_only`: just the page against its static floor (`cargo xtask bench page`).
 pub fn run(sh: &Shell, page_only: bool) -> Result<(), String> {
     crate::build_web(sh)?;
-    sh.run(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--package",
-            "mtasts",
-            "--package",
-            "testworld",
-        ],
-    )?;
-    let release = sh.target_dir().join("release");
+    let release = sh.build_release_world()?;
     let mut world = sh.spawn_world(&release.join("testworld"), &["--dns", crate::peers::DNS])?;
     let (doh, ca) = (world.doh.clone(), world.ca.clone());
     let mtasts = release.join("mtasts");

@@ -168,18 +168,7 @@ fn read_log(log: &str) -> BTreeMap<String, (String, String)> {
 pub fn run(sh: &Shell) -> Result<(), String> {
     install_postfix(sh)?;
     let venv = crate::peers::venv(sh)?;
-    sh.run(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--package",
-            "mtasts",
-            "--package",
-            "testworld",
-        ],
-    )?;
-    let release = sh.target_dir().join("release");
+    let release = sh.build_release_world()?;
     let _ = std::fs::remove_dir_all(DIR);
     for d in ["", "/postfix", "/spool/pid", "/data"] {
         std::fs::create_dir_all(format!("{DIR}{d}")).map_err(|e| e.to_string())?;

@@ -96,6 +96,22 @@ impl Shell {
         })
     }
 
+    /// Builds the release `mtasts` and `testworld` binaries; returns their folder.
+    pub fn build_release_world(&self) -> Result<PathBuf, String> {
+        self.run(
+            "cargo",
+            &[
+                "build",
+                "--release",
+                "--package",
+                "mtasts",
+                "--package",
+                "testworld",
+            ],
+        )?;
+        Ok(self.target_dir().join("release"))
+    }
+
     /// Starts a server that prints `listening on URL` as its first line of output.
     pub fn spawn_server(&self, program: &Path, args: &[&str]) -> Result<Server, String> {
         let mut child = Command::new(program)

@@ -302,11 +302,7 @@ fn failure_at(
         // The chain must be valid; the names are the certificate's, whatever the MX is.
         let name_only = matches!(tls, TlsStatus::Ok | TlsStatus::CertificateHostMismatch);
         if !name_only {
-            return Some(if bad_chain(tls) {
-                p.on_bad_chain
-            } else {
-                p.on_bad_tls
-            });
+            return Some(tls_failure(p, tls));
         }
         return (!sans.iter().any(|n| covers(p, patterns, n))).then_some(p.on_bad_tls);
     }
@@ -316,23 +312,26 @@ fn failure_at(
         return Some(p.on_mismatch);
     }
     if tls != TlsStatus::Ok {
-        return Some(if bad_chain(tls) {
-            p.on_bad_chain
-        } else {
-            p.on_bad_tls
-        });
+        return Some(tls_failure(p, tls));
     }
     None
 }
 
-fn bad_chain(tls: TlsStatus) -> bool {
-    matches!(
+/// What a TLS failure (any status but `Ok`) does under enforce: a chain that does not
+/// validate, or any other failure.
+fn tls_failure(p: &Profile, tls: TlsStatus) -> Failure {
+    let bad_chain = matches!(
         tls,
         TlsStatus::CertificateExpired
             | TlsStatus::CertificateNotYetValid
             | TlsStatus::CertificateNotTrusted
             | TlsStatus::CertificateChainIncomplete
-    )
+    );
+    if bad_chain {
+        p.on_bad_chain
+    } else {
+        p.on_bad_tls
+    }
 }
 
 /// An MX host the probe reached with a TLS answer (a connection refused or a timeout is
