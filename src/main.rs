@@ -5,6 +5,7 @@ mod app;
 mod checker;
 mod driver;
 mod export;
+mod fetch;
 mod findings;
 mod idna;
 mod linter;
@@ -13,6 +14,11 @@ mod settings;
 mod url_state;
 
 use wasm_bindgen::JsCast;
+
+// The page is single-threaded: no atomics, so the lock-free variant applies.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
     mtasts_core::domain::set_to_ascii(idna::browser_to_ascii);

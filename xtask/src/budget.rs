@@ -5,14 +5,14 @@
 
 use std::path::Path;
 
-/// The goal is a first visit of at most 150 KiB. The page is above it today (2026-12-01:
-/// wasm 158,138 B, first visit 167,267 B; the wasm was about 186.5 KB that morning),
-/// so these numbers hold it where it is, with under 1 KiB of room, until the next cuts land;
-/// each cut lowers them.
+/// The goal is a first visit of at most 150 KiB. The page is above it today (2026-12-02:
+/// wasm 152,177 B, first visit 161,168 B; 158,138 B and 167,267 B the day before, 186.5 KB
+/// of wasm the morning before that), so these numbers hold it where it is, with under
+/// 1 KiB of room, until the next cuts land; each cut lowers them.
 /// The wasm module, brotli, in bytes.
-pub const WASM_BYTES: u64 = 155 * 1024;
+pub const WASM_BYTES: u64 = 149 * 1024;
 /// Everything a first visit downloads (HTML, loader, wasm, CSS, icon), brotli, in bytes.
-pub const FIRST_VISIT_BYTES: u64 = 164 * 1024;
+pub const FIRST_VISIT_BYTES: u64 = 158 * 1024;
 
 /// One file of a first visit: its name, raw size and size as served.
 #[derive(Debug, Clone, PartialEq, Eq)]
