@@ -117,24 +117,19 @@ async fn browser_fetch(url: &str, companion_error: &str) -> PolicyFetch {
         manual_redirect: true,
         timeout_ms: DNS_TIMEOUT_MS,
     };
-    // An opaque redirect has status 0: the browser hides where it points.
-    if let Ok(reply) = get
-        .send()
-        .await
-        .map_err(|_| ())
-        .and_then(|r| match r.status {
-            0 => Err(()),
-            _ => Ok(r),
-        })
-    {
-        fetch.status = FetchStatus::Ok;
-        fetch.http_status = Some(reply.status);
-        fetch.content_type = reply.content_type.clone();
-        fetch.bytes = Some(reply.body.len() as u64);
-        fetch.set_body(&reply.body);
-        fetch.error = Some(
-            "fetched by the browser: the certificate and redirects could not be checked".into(),
-        );
+    match get.send().await {
+        // An opaque redirect has status 0: the browser hides where it points.
+        Ok(reply) if reply.status != 0 => {
+            fetch.status = FetchStatus::Ok;
+            fetch.http_status = Some(reply.status);
+            fetch.content_type = reply.content_type;
+            fetch.bytes = Some(reply.body.len() as u64);
+            fetch.set_body(&reply.body);
+            fetch.error = Some(
+                "fetched by the browser: the certificate and redirects could not be checked".into(),
+            );
+        }
+        _ => {}
     }
     fetch.settled()
 }
