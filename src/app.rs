@@ -1,5 +1,4 @@
 use crate::checker::Checker;
-use crate::linter::Linter;
 use yew::prelude::*;
 
 /// What the visitor did in the HTML form before the app took over.
@@ -32,7 +31,7 @@ pub fn app(early: &Early) -> Html {
             </header>
             <main id="main">
                 <Checker early={early} />
-                <Linter />
+                { linter() }
             </main>
             <footer class="site-footer">
                 <p>
@@ -44,5 +43,23 @@ pub fn app(early: &Early) -> Html {
                 </p>
             </footer>
         </>
+    }
+}
+
+/// The linter for pasted records and policies lives in the workbench build (`?draft=`), so
+/// the first page links to it instead of carrying it.
+#[cfg(feature = "workbench")]
+fn linter() -> Html {
+    html! { <crate::linter::Linter /> }
+}
+
+#[cfg(not(feature = "workbench"))]
+fn linter() -> Html {
+    html! {
+        <p class="linter-open">
+            { "No domain yet? " }
+            <a id="open-linter" href="/?draft=">{ "Check a policy or TXT record you paste" }</a>
+            { ", without any network access." }
+        </p>
     }
 }

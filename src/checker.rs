@@ -1,33 +1,16 @@
 //! The domain form and the live check: the URL (`?domain=`) is the state, so back, forward,
 //! reload and shared links all run the same check.
 
-use crate::driver::{perform, Config};
+use crate::driver::Config;
 use crate::report_view::ReportView;
 use crate::settings;
+use crate::use_check::use_check;
 use mtasts_core::input::normalize_domain;
-use mtasts_core::{Check, Report};
-use std::cell::RefCell;
-use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::url_state;
 pub use crate::url_state::Params;
-
-/// A check in progress or done.
-pub struct Run {
-    pub generation: u32,
-    pub check: Check,
-    /// `performance.now()` when it started: answers are timed from here.
-    pub started: f64,
-    pub unicode: Option<String>,
-}
-
-pub fn now() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
 
 #[derive(Properties, PartialEq)]
 pub struct CheckerProps {
@@ -57,9 +40,6 @@ pub fn checker(props: &CheckerProps) -> Html {
     }
     let error = use_state(|| None::<String>);
     let suggestion = use_state(|| None::<String>);
-    let run = use_mut_ref(|| None::<Run>);
-    let generation = use_mut_ref(|| 0u32);
-    let update = use_force_update();
     let resolver = use_state(settings::own_resolver);
     // What a link suggests, beyond the user's own settings; used only once confirmed.
     let suggested = Suggested::from_link(&params, &resolver);
@@ -67,52 +47,38 @@ pub fn checker(props: &CheckerProps) -> Html {
     let accepted = suggested.is_some() && *confirmed == suggested;
     let waiting_for_consent = suggested.is_some() && !accepted;
 
+    let config = match (&suggested, accepted) {
+        (Some(s), true) => Config {
+            resolver: s.resolver.clone().unwrap_or_else(|| (*resolver).clone()),
+            companion: s.companion.clone().unwrap_or_default(),
+        },
+        _ => Config {
+            resolver: (*resolver).clone(),
+            companion: String::new(),
+        },
+    };
+    let domain = params.domain.clone().filter(|_| !waiting_for_consent);
     // A new domain in the URL (typed, back, forward, a shared link) starts its check.
+    let state = use_check(domain.clone(), config);
     {
-        let (run, generation, update) = (run.clone(), generation.clone(), update.clone());
-        let config = match (&suggested, accepted) {
-            (Some(s), true) => Config {
-                resolver: s.resolver.clone().unwrap_or_else(|| (*resolver).clone()),
-                companion: s.companion.clone().unwrap_or_default(),
-            },
-            _ => Config {
-                resolver: (*resolver).clone(),
-                companion: String::new(),
-            },
-        };
         let (input, error, suggestion) = (input.clone(), error.clone(), suggestion.clone());
         // Text typed into the HTML form while the app loaded wins over the link's domain
         // once: the visitor's work is not overwritten.
         let keep_typed = use_mut_ref(|| props.early.typed.is_some());
-        let domain = params.domain.clone().filter(|_| !waiting_for_consent);
-        use_effect_with((domain, config), move |(domain, config)| {
-            *generation.borrow_mut() += 1;
-            let current = *generation.borrow();
+        use_effect_with(domain, move |domain| {
             let typed_first = std::mem::take(&mut *keep_typed.borrow_mut());
             match domain.as_deref().map(normalize_domain) {
                 // A `?domain=` that is not a domain (the HTML form sends what was typed
                 // before the app ran, and links can carry anything) gets the same reason
                 // as the app's own form gives.
-                Some(Err(e)) => {
-                    error.set(Some(e.to_string()));
-                    *run.borrow_mut() = None;
-                }
+                Some(Err(e)) => error.set(Some(e.to_string())),
                 Some(Ok(d)) => {
                     if !typed_first {
                         input.set(d.unicode.clone().unwrap_or_else(|| d.ascii.clone()));
                     }
                     suggestion.set(d.suggestion.clone());
-                    start(
-                        d.ascii,
-                        d.unicode,
-                        config.clone(),
-                        current,
-                        run,
-                        generation,
-                        update,
-                    );
                 }
-                None => *run.borrow_mut() = None,
+                None => {}
             }
             || ()
         });
@@ -191,10 +157,6 @@ pub fn checker(props: &CheckerProps) -> Html {
         })
     };
 
-    let run_ref = run.borrow();
-    let report: Option<(Report, Option<String>)> = run_ref
-        .as_ref()
-        .map(|r| (r.check.report(), r.unicode.clone()));
     let notes = params
         .domain
         .as_deref()
@@ -272,8 +234,9 @@ pub fn checker(props: &CheckerProps) -> Html {
             if let Some(s) = suggested.as_ref().filter(|_| accepted) {
                 <p class="notes link-servers">{ format!("This check uses servers chosen by the link you opened: {}.", s.describe_plain()) }</p>
             }
-            if let Some((report, unicode)) = report {
-                <ReportView report={Rc::new(report)} unicode={unicode} />
+            if let Some(run) = &state.run {
+                { workbench(&state, &params) }
+                <ReportView report={run.report.clone()} unicode={run.unicode.clone()} />
             }
         </section>
     }
@@ -319,61 +282,30 @@ impl Suggested {
     }
 }
 
-/// Issues every request the check has, and each answer's follow-ups, all at once.
-fn start(
-    domain: String,
-    unicode: Option<String>,
-    config: Config,
-    current: u32,
-    run: Rc<RefCell<Option<Run>>>,
-    generation: Rc<RefCell<u32>>,
-    update: UseForceUpdateHandle,
-) {
-    *run.borrow_mut() = Some(Run {
-        generation: current,
-        check: Check::new(&domain),
-        started: now(),
-        unicode,
-    });
-    update.force_update();
-    pump(config, current, run, generation, update);
+/// The draft workbench: its own build (`workbench` feature) that `index.html` loads for
+/// `?draft=` links, so the first page does not carry it; here only a link to it.
+#[cfg(not(feature = "workbench"))]
+fn workbench(_: &UseReducerHandle<crate::model::CheckState>, params: &Params) -> Html {
+    open_workbench(params)
 }
 
-fn pump(
-    config: Config,
-    current: u32,
-    run: Rc<RefCell<Option<Run>>>,
-    generation: Rc<RefCell<u32>>,
-    update: UseForceUpdateHandle,
-) {
-    let requests = match run.borrow_mut().as_mut() {
-        Some(r) if r.generation == current => r.check.poll_requests(),
-        _ => return,
-    };
-    for request in requests {
-        let (config, run, generation, update) = (
-            config.clone(),
-            run.clone(),
-            generation.clone(),
-            update.clone(),
-        );
-        wasm_bindgen_futures::spawn_local(async move {
-            let id = request.id();
-            let answer = perform(&config, request).await;
-            // A newer check (another domain, back, forward) makes this answer stale.
-            if *generation.borrow() != current {
-                return;
-            }
-            if let Some(r) = run
-                .borrow_mut()
-                .as_mut()
-                .filter(|r| r.generation == current)
-            {
-                let elapsed = (now() - r.started).max(0.0).round() as u64;
-                let _ = r.check.handle(id, answer, elapsed);
-            }
-            update.force_update();
-            pump(config, current, run, generation, update);
-        });
+#[cfg(feature = "workbench")]
+fn workbench(state: &UseReducerHandle<crate::model::CheckState>, params: &Params) -> Html {
+    if params.draft.is_none() {
+        return open_workbench(params);
+    }
+    html! { <crate::workbench::Workbench state={state.clone()} params={params.clone()} /> }
+}
+
+fn open_workbench(params: &Params) -> Html {
+    let href = url_state::url_of(&Params {
+        draft: Some(String::new()),
+        ..params.clone()
+    });
+    html! {
+        <p class="workbench-open">
+            <a id="open-workbench" href={href}>{ "Try a draft policy" }</a>
+            { " — edit a policy and see what senders would do with it, before you publish it." }
+        </p>
     }
 }

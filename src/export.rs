@@ -16,7 +16,7 @@ pub fn to_json(report: &Report) -> Option<String> {
         .as_string()
 }
 
-fn copy(text: String, done: UseStateHandle<Option<&'static str>>, what: &'static str) {
+pub fn copy(text: String, done: UseStateHandle<Option<&'static str>>, what: &'static str) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -31,10 +31,11 @@ fn copy(text: String, done: UseStateHandle<Option<&'static str>>, what: &'static
     });
 }
 
-fn download(name: &str, text: &str) -> Option<()> {
+/// Saves `text` as a file called `name`, of media type `mime`.
+pub fn download(name: &str, text: &str, mime: &str) -> Option<()> {
     let parts = js_sys::Array::of1(&text.into());
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
     let document = web_sys::window()?.document()?;
@@ -76,7 +77,11 @@ pub fn export(p: &ExportProps) -> Html {
         let r = p.report.clone();
         Callback::from(move |_| {
             if let Some(text) = to_json(&r) {
-                download(&format!("mta-sts-{}.json", r.domain), &text);
+                download(
+                    &format!("mta-sts-{}.json", r.domain),
+                    &text,
+                    "application/json",
+                );
             }
         })
     };

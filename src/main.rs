@@ -3,15 +3,22 @@
 
 mod app;
 mod checker;
+#[cfg(feature = "workbench")]
+mod draft_link;
 mod driver;
 mod export;
 mod fetch;
 mod findings;
 mod idna;
+#[cfg(feature = "workbench")]
 mod linter;
+mod model;
 mod report_view;
 mod settings;
 mod url_state;
+mod use_check;
+#[cfg(feature = "workbench")]
+mod workbench;
 
 use wasm_bindgen::JsCast;
 

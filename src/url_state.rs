@@ -1,4 +1,4 @@
-//! The page's state is its URL query (`?domain=&resolver=&companion=`): back, forward,
+//! The page's state is its URL query (`?domain=&resolver=&companion=&draft=&txt=`): back, forward,
 //! reload and shared links all show what the URL names. The browser's History API and
 //! URLSearchParams do the work; a router crate would add weight for one route.
 
@@ -11,6 +11,11 @@ pub struct Params {
     pub domain: Option<String>,
     pub resolver: Option<String>,
     pub companion: Option<String>,
+    /// The workbench's draft policy, deflated and base64url-encoded; present (even empty)
+    /// when the workbench is open.
+    pub draft: Option<String>,
+    /// The draft's `_mta-sts` TXT record, as typed.
+    pub txt: Option<String>,
 }
 
 /// Fired on the window after the page changes its own URL, which `popstate` does not cover.
@@ -28,6 +33,8 @@ pub fn read() -> Params {
         domain: q.get("domain"),
         resolver: q.get("resolver"),
         companion: q.get("companion"),
+        draft: q.get("draft"),
+        txt: q.get("txt"),
     }
 }
 
@@ -40,6 +47,8 @@ pub fn url_of(p: &Params) -> String {
         ("domain", &p.domain),
         ("resolver", &p.resolver),
         ("companion", &p.companion),
+        ("draft", &p.draft),
+        ("txt", &p.txt),
     ] {
         if let Some(v) = value {
             q.append(key, v);

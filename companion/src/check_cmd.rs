@@ -3,35 +3,38 @@
 use crate::cli::CheckArgs;
 use crate::net::{resolver, tls::Trust, Net};
 use crate::output::findings_text;
-use mtasts_core::input::normalize_domain;
+use mtasts_core::draft::Draft;
+use mtasts_core::input::{normalize_domain, DomainInput};
+use mtasts_core::policy::MAX_POLICY_BYTES;
 use mtasts_core::report::{Report, StepId, Verdict};
 use std::fmt::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let domain = match normalize_domain(&args.domain) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("mtasts: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let net = match net_from(&args.net, resolver::DEFAULT_MAX_DOH_CONNECTIONS) {
-        Ok(net) => net,
-        Err(e) => {
-            eprintln!("mtasts: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match crate::runtime() {
-        Ok(rt) => rt,
+    let (domain, net, runtime) = match prepare(&args.domain, &args.net) {
+        Ok(ready) => ready,
         Err(code) => return code,
+    };
+    let draft = match &args.draft_policy {
+        None => None,
+        Some(path) => match read_draft(path) {
+            Ok(policy) => Some(Draft {
+                policy,
+                txt: args.draft_txt.clone(),
+                new_id: crate::generate_cmd::fresh_id(),
+            }),
+            Err(e) => {
+                eprintln!("mtasts: {e}");
+                return ExitCode::from(2);
+            }
+        },
     };
     for note in &domain.notes {
         eprintln!("mtasts: {note}: checking {}", domain.ascii);
     }
-    let report = runtime.block_on(crate::driver::run_check(&net, &domain.ascii));
+    let report = runtime.block_on(crate::driver::run_check_with(&net, &domain.ascii, draft));
     if args.json {
         match serde_json::to_string(&report) {
             Ok(json) => println!("{json}"),
@@ -44,6 +47,39 @@ pub fn run(args: CheckArgs) -> ExitCode {
         print!("{}", text(&report));
     }
     exit_code(report.verdict)
+}
+
+/// What `check` and `generate` start with: the domain normalized, the network from the
+/// shared options and a runtime; or, for bad usage, the message printed and exit status 2.
+pub fn prepare(
+    domain: &str,
+    net: &crate::cli::NetArgs,
+) -> Result<(DomainInput, Net, tokio::runtime::Runtime), ExitCode> {
+    let usage = |e: &dyn std::fmt::Display| {
+        eprintln!("mtasts: {e}");
+        ExitCode::from(2)
+    };
+    let domain = normalize_domain(domain).map_err(|e| usage(&e))?;
+    let net = net_from(net, resolver::DEFAULT_MAX_DOH_CONNECTIONS).map_err(|e| usage(&e))?;
+    Ok((domain, net, crate::runtime()?))
+}
+
+/// The draft policy file: at most the 64 KiB senders read, and text.
+fn read_draft(path: &Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("--draft-policy {shown}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_POLICY_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("--draft-policy {shown}: {e}"))?;
+    if bytes.len() > MAX_POLICY_BYTES {
+        return Err(format!(
+            "--draft-policy {shown}: larger than 64 KiB, which senders do not read (RFC 8461 §3.3)"
+        ));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| format!("--draft-policy {shown}: not UTF-8 text; a policy is plain text"))
 }
 
 /// The exit status of a check (documented in the README): 0 pass or warn, 1 fail or not
@@ -139,7 +175,70 @@ fn text(r: &Report) -> String {
             );
         }
     }
+    if let Some(d) = &r.draft {
+        out.push_str(&draft_text(d));
+    }
     let _ = writeln!(out);
     out.push_str(&findings_text(&r.findings));
+    out
+}
+
+fn draft_text(d: &mtasts_core::draft::DraftReport) -> String {
+    let mut out = String::new();
+    let published = d.published_verdict.map_or("incomplete", |v| v.as_str());
+    let _ = writeln!(
+        out,
+        "\nDraft (judged in place of the published policy, whose verdict is {published})"
+    );
+    let _ = writeln!(
+        out,
+        "   TXT  {}  ({})",
+        d.txt,
+        match d.txt_source {
+            mtasts_core::draft::TxtSource::Draft => "given",
+            mtasts_core::draft::TxtSource::Published => "the published one",
+            mtasts_core::draft::TxtSource::Proposed => "proposed",
+        }
+    );
+    let diff = &d.diff;
+    for p in &diff.mx_added {
+        let _ = writeln!(out, "   + mx: {p}");
+    }
+    for p in &diff.mx_removed {
+        let _ = writeln!(out, "   - mx: {p}");
+    }
+    let or_none = |v: Option<String>| v.unwrap_or_else(|| "(none)".into());
+    if let Some(c) = &diff.mode {
+        let _ = writeln!(
+            out,
+            "   mode: {} -> {}",
+            or_none(c.from.map(|m| m.as_str().into())),
+            or_none(c.to.map(|m| m.as_str().into()))
+        );
+    }
+    if let Some(c) = &diff.max_age {
+        let _ = writeln!(
+            out,
+            "   max_age: {} -> {}",
+            or_none(c.from.map(|v| v.to_string())),
+            or_none(c.to.map(|v| v.to_string()))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "   The TXT id {} change.",
+        if d.txt_id_must_change {
+            "must"
+        } else {
+            "need not"
+        }
+    );
+    for e in &d.effects {
+        let _ = writeln!(out, "   * {e}");
+    }
+    let _ = writeln!(out, "\nRoll-out");
+    for (i, step) in d.rollout.iter().enumerate() {
+        let _ = writeln!(out, "   {}. {step}", i + 1);
+    }
     out
 }

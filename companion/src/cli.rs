@@ -25,6 +25,8 @@ pub enum Command {
     Match(MatchArgs),
     /// Check a domain end to end: DNS, policy fetch, STARTTLS probe of every MX.
     Check(CheckArgs),
+    /// Propose the records to publish for a domain, from its live MX and their probes.
+    Generate(GenerateArgs),
     /// Serve the web app and its JSON API over HTTP.
     Serve(Box<ServeArgs>),
     /// Print the JSON Schema of the report that `check --json` prints.
@@ -205,6 +207,28 @@ pub struct CheckArgs {
     /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// Judge this policy file (not yet published) in place of the published policy; the
+    /// published one is still fetched, for comparison.
+    #[arg(long, value_name = "FILE")]
+    pub draft_policy: Option<PathBuf>,
+    /// The _mta-sts TXT record to publish with the draft (default: the published one).
+    #[arg(long, value_name = "RECORD", requires = "draft_policy")]
+    pub draft_txt: Option<String>,
+    /// The domain: a name, a URL or an e-mail address.
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+}
+
+#[derive(Args)]
+pub struct GenerateArgs {
+    /// Print one JSON object: {"domain", "txt", "policy", "tlsrpt", "notes", "findings"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Where TLS reports go: a mailto: or https: URI, or an e-mail address.
+    #[arg(long, value_name = "URI")]
+    pub rua: Option<String>,
     #[command(flatten)]
     pub net: NetArgs,
     /// The domain: a name, a URL or an e-mail address.

@@ -6,8 +6,18 @@ use mtasts_core::{Answer, Check, Report, Request};
 use tokio::task::JoinSet;
 
 pub async fn run_check(net: &Net, domain: &str) -> Report {
+    run_check_with(net, domain, None).await
+}
+
+/// The check of `domain`, judging `draft` in place of the published policy when given.
+pub async fn run_check_with(
+    net: &Net,
+    domain: &str,
+    draft: Option<mtasts_core::draft::Draft>,
+) -> Report {
     let started = std::time::Instant::now();
     let mut check = Check::new(domain);
+    check.set_draft(draft);
     let mut tasks = JoinSet::new();
     loop {
         for request in check.poll_requests() {

@@ -3,6 +3,7 @@
 mod check_cmd;
 mod cli;
 mod driver;
+mod generate_cmd;
 mod lint;
 mod net;
 mod output;
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
         cli::Command::Lint(args) => lint::run_lint(args),
         cli::Command::Match(args) => lint::run_match(args),
         cli::Command::Check(args) => check_cmd::run(args),
+        cli::Command::Generate(args) => generate_cmd::run(args),
         cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Schema => {
             let schema = schemars::schema_for!(mtasts_core::Report);

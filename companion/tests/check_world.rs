@@ -500,3 +500,263 @@ fn the_readable_report_shows_the_four_steps() {
         assert!(text.contains(step), "{step} missing:\n{text}");
     }
 }
+
+/// A file of the test's own, removed when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn with(name: &str, contents: &[u8]) -> TempFile {
+        let path = std::env::temp_dir().join(format!("mtasts-{}-{name}", std::process::id()));
+        std::fs::write(&path, contents).unwrap();
+        TempFile(path)
+    }
+    fn arg(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn draft_check(domain: &str, policy: &str, txt: Option<&str>) -> (Value, Option<i32>) {
+    let file = TempFile::with(&format!("{domain}.txt"), policy.as_bytes());
+    let mut args = vec!["--json", "--draft-policy", file.arg()];
+    if let Some(t) = txt {
+        args.extend(["--draft-txt", t]);
+    }
+    args.push(domain);
+    let out = check(&args);
+    (json_of(&out), out.status.code())
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_draft_that_names_the_missing_mx_passes_before_it_is_published() {
+    let (published, code) = report("mx-mismatch.test");
+    assert_eq!(
+        (published["verdict"].as_str(), code),
+        (Some("fail"), Some(1))
+    );
+    let fixed = "version: STSv1\nmode: enforce\nmx: mx1.mx-mismatch.test\nmx: mx2.mx-mismatch.test\nmax_age: 604800\n";
+    let (r, code) = draft_check("mx-mismatch.test", fixed, None);
+    assert_eq!(r["verdict"], "pass", "{}", r["findings"]);
+    assert_eq!(code, Some(0));
+    let d = &r["draft"];
+    assert_eq!(d["published_verdict"], "fail");
+    assert_eq!(strings(&d["diff"]["mx_added"]), ["mx2.mx-mismatch.test"]);
+    assert_eq!(d["diff"]["mx_removed"], serde_json::json!([]));
+    assert_eq!(d["txt_id_must_change"], true);
+    assert!(d["rollout"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Serve the new policy"));
+    // The live policy was still fetched, and the report is the draft's.
+    assert_eq!(r["policy"]["fetch"]["status"], "ok");
+    assert!(r["mx"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["matched"] == true));
+}
+
+#[test]
+fn a_draft_that_would_refuse_every_mx_fails_with_the_reason() {
+    let bad = "version: STSv1\nmode: enforce\nmx: mail.elsewhere.test\nmax_age: 604800\n";
+    let (r, code) = draft_check("good.test", bad, None);
+    assert_eq!((r["verdict"].as_str(), code), (Some("fail"), Some(1)));
+    let effects = strings(&r["draft"]["effects"]);
+    for host in ["mx1.good.test", "mx2.good.test"] {
+        assert!(
+            effects.iter().any(|e| e.starts_with(&format!(
+                "Mail to {host} will be refused by enforcing senders"
+            ))),
+            "{effects:?}"
+        );
+    }
+    assert_eq!(
+        strings(&r["draft"]["diff"]["mx_removed"]),
+        ["mx1.good.test", "mx2.good.test"]
+    );
+}
+
+#[test]
+fn the_published_policy_as_a_draft_needs_no_new_id_and_a_kept_id_is_an_error() {
+    let (published, _) = report("good.test");
+    let served = published["policy"]["fetch"]["body"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id = published["txt"]["id"].as_str().unwrap().to_string();
+    let (r, _) = draft_check("good.test", &served, None);
+    assert_eq!(r["draft"]["txt_id_must_change"], false);
+    assert_eq!(r["draft"]["diff"]["mode"], Value::Null);
+
+    let testing = served.replace("mode: enforce", "mode: testing");
+    let same_id = format!("v=STSv1; id={id}");
+    let (r, _) = draft_check("good.test", &testing, Some(&same_id));
+    assert_eq!(r["draft"]["txt_id_must_change"], true);
+    assert_eq!(
+        r["draft"]["diff"]["mode"],
+        serde_json::json!({"from": "enforce", "to": "testing"})
+    );
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "draft.txt.id_unchanged"));
+}
+
+#[test]
+fn bad_draft_input_gets_its_reason_and_exit_2() {
+    let missing = check(&["--draft-policy", "/nonexistent/mta-sts.txt", "good.test"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr)
+        .contains("--draft-policy /nonexistent/mta-sts.txt"));
+    let huge = TempFile::with("huge.txt", &vec![b'a'; 70_000]);
+    let out = check(&["--draft-policy", huge.arg(), "good.test"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("larger than 64 KiB"));
+    let binary = TempFile::with("binary.txt", &[0xff, 0xfe, 0x00]);
+    let out = check(&["--draft-policy", binary.arg(), "good.test"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not UTF-8"));
+    let out = check(&["--draft-txt", "v=STSv1; id=1", "good.test"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--draft-txt needs --draft-policy"
+    );
+}
+
+fn generate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .arg("generate")
+        .args(["--ca", world().ca_file.to_str().unwrap(), "--timeout", "2"])
+        .args(["--doh", &world().doh_url, "--allow-private"])
+        .args(args)
+        .output()
+        .expect("mtasts runs")
+}
+
+#[test]
+fn generated_records_pass_as_drafts_on_the_healthy_scenarios() {
+    for domain in [
+        "good.test",
+        "no-txt.test",
+        "mx-mismatch.test",
+        "wildcard.test",
+    ] {
+        let out = generate(&["--json", "--rua", "mailto:tls@example.net", domain]);
+        assert_eq!(out.status.code(), Some(0), "{domain}");
+        let g = json_of(&out);
+        let mut keys: Vec<&String> = g.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["domain", "findings", "notes", "policy", "tlsrpt", "txt"],
+            "{domain}"
+        );
+        assert_eq!(g["domain"], domain);
+        assert_eq!(g["tlsrpt"], "v=TLSRPTv1; rua=mailto:tls@example.net");
+        let txt = g["txt"].as_str().unwrap();
+        let id = txt.strip_prefix("v=STSv1; id=").unwrap();
+        assert!(id.len() == 15 && &id[8..9] == "T", "{txt}");
+        let policy = g["policy"].as_str().unwrap();
+        assert!(
+            policy.contains("mode: enforce\n") && policy.contains("max_age: 604800\n"),
+            "{domain}: {policy}"
+        );
+        let (r, code) = draft_check(domain, policy, Some(txt));
+        assert_eq!(
+            r["verdict"], "pass",
+            "{domain}: {policy}\n{}",
+            r["findings"]
+        );
+        assert_eq!(code, Some(0));
+    }
+}
+
+#[test]
+fn the_generator_never_proposes_enforce_over_an_mx_that_fails_tls() {
+    for domain in ["mx-expired.test", "no-starttls.test", "silent-mx.test"] {
+        let out = generate(&["--json", domain]);
+        let g = json_of(&out);
+        let policy = g["policy"].as_str().unwrap();
+        assert!(
+            policy.contains("mode: testing\n") && policy.contains("max_age: 86400\n"),
+            "{domain}: {policy}"
+        );
+        let codes: Vec<&str> = g["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            codes.contains(&"generate.mx.tls_failing"),
+            "{domain}: {codes:?}"
+        );
+        let notes = strings(&g["notes"]);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("mode testing") && n.contains(".test (")),
+            "{notes:?}"
+        );
+        // Judged as a draft, it never makes a sender refuse mail.
+        let (r, _) = draft_check(domain, policy, None);
+        assert!(
+            r["mx"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["sender"] != "refuse"),
+            "{domain}: {}",
+            r["mx"]
+        );
+    }
+}
+
+#[test]
+fn the_readable_proposal_has_zone_lines_and_bad_usage_exits_2() {
+    let out = generate(&["good.test"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("_mta-sts.good.test. 3600 IN TXT \"v=STSv1; id="),
+        "{text}"
+    );
+    assert!(
+        text.contains("_smtp._tls.good.test. 3600 IN TXT \"v=TLSRPTv1; rua="),
+        "{text}"
+    );
+    assert!(
+        text.contains("Serve at https://mta-sts.good.test/.well-known/mta-sts.txt"),
+        "{text}"
+    );
+    assert!(text.contains("\nWhy:\n"), "{text}");
+    let bad = generate(&["--rua", "ftp://example.net", "good.test"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("only mailto: and https:"));
+    let bad = generate(&["user@@"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

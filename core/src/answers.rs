@@ -84,4 +84,6 @@ pub struct Answers {
     pub arrivals: Arrivals,
     /// True when every request has been answered.
     pub complete: bool,
+    /// A policy to judge in place of the published one.
+    pub draft: Option<crate::draft::Draft>,
 }

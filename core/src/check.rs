@@ -210,7 +210,21 @@ impl Check {
         self.waiting.is_empty() && self.outbox.is_empty()
     }
 
-    /// The report as far as the answers go.
+    /// Judges `draft` in place of the published policy from now on (`None`: the published
+    /// one again). No request changes: the live policy is still fetched, for comparison.
+    pub fn set_draft(&mut self, draft: Option<crate::draft::Draft>) {
+        self.answers.draft = draft;
+    }
+
+    /// The report of what is published, whatever the draft: a driver that never sets a
+    /// draft calls this, and carries none of the draft's code.
+    pub fn published_report(&self) -> Report {
+        let mut report = crate::verdict::build_published(&self.answers);
+        report.report_version = REPORT_VERSION;
+        report
+    }
+
+    /// The report as far as the answers go (of the draft, when one is set).
     pub fn report(&self) -> Report {
         let mut report = crate::verdict::build(&self.answers);
         report.report_version = REPORT_VERSION;

@@ -55,6 +55,9 @@ pub struct Report {
     pub senders: Vec<crate::profiles::SenderOutcome>,
     /// Every finding of every step, then the domain-wide ones.
     pub findings: Vec<Finding>,
+    /// Present when a draft policy was judged in place of the published one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<crate::draft::DraftReport>,
 }
 
 /// One of the four steps of a check, in the order a report shows them.

@@ -135,6 +135,13 @@ catalogue! {
     MX_HOST_INVALID = "mx.host.invalid", Error, "RFC 8461 §4.1";
     MX_PATTERN_INVALID = "mx.pattern.invalid", Error, "RFC 8461 §4.1";
     MX_PATTERN_NO_MATCH = "mx.pattern.no_match", Error, "RFC 8461 §4";
+
+    // Drafts judged before publishing, and the generator.
+    DRAFT_TXT_ID_UNCHANGED = "draft.txt.id_unchanged", Error, "RFC 8461 §3.1";
+    DRAFT_TXT_PROPOSED = "draft.txt.proposed", Info, "RFC 8461 §3.1";
+    GENERATE_NO_MX = "generate.mx.none", Error, "RFC 8461 §4";
+    GENERATE_MX_FAILING = "generate.mx.tls_failing", Warning, "RFC 8461 §5";
+    GENERATE_MX_UNPROBED = "generate.mx.unprobed", Warning, "RFC 8461 §5";
 }
 
 #[cfg(test)]

@@ -1,110 +1,12 @@
 //! The check state machine, driven by hand with canned answers (the end-to-end tests drive
 //! it against real servers; these pin the verdict rules).
 
+mod common;
+
+use common::canned::*;
 use mtasts_core::dns::{DnsAnswer, DnsOutcome, MxRecord};
 use mtasts_core::report::*;
-use mtasts_core::{Answer, Check, RecordStatus, Request, TxtRecord};
-
-fn txt(records: &[&str]) -> DnsAnswer {
-    let mut a = DnsAnswer::failed(if records.is_empty() {
-        DnsOutcome::NxDomain
-    } else {
-        DnsOutcome::Answer
-    });
-    a.txt = records.iter().map(|r| TxtRecord::from_text(r)).collect();
-    a
-}
-
-fn mx(hosts: &[&str]) -> DnsAnswer {
-    let mut a = DnsAnswer::failed(DnsOutcome::Answer);
-    a.mx = hosts
-        .iter()
-        .enumerate()
-        .map(|(i, h)| MxRecord {
-            preference: 10 * (i as u16 + 1),
-            host: h.to_string(),
-        })
-        .collect();
-    a
-}
-
-fn fetched(body: &str) -> PolicyFetch {
-    PolicyFetch {
-        status: FetchStatus::Ok,
-        url: "https://mta-sts.example.com/.well-known/mta-sts.txt".into(),
-        http_status: Some(200),
-        content_type: Some("text/plain; charset=utf-8".into()),
-        bytes: Some(body.len() as u64),
-        redirect_to: None,
-        certificate: None,
-        error: None,
-        elapsed_ms: None,
-        body: Some(body.into()),
-        body_base64: None,
-    }
-}
-
-fn probe(status: TlsStatus) -> ProbeResult {
-    ProbeResult {
-        addresses: vec!["192.0.2.25".into()],
-        probes: vec![],
-        tls: TlsProbe {
-            status,
-            address: Some("192.0.2.25".into()),
-            version: Some("TLSv1.3".into()),
-            cipher: None,
-            cert: None,
-            transcript: vec![],
-            error: None,
-            elapsed_ms: None,
-            age_ms: None,
-        },
-    }
-}
-
-const ENFORCE: &str = "version: STSv1\nmode: enforce\nmx: *.example.com\nmax_age: 31557600\n";
-
-/// Runs a check to the end with the given answers; probes answer by host.
-fn run(
-    txt_answer: DnsAnswer,
-    mx_answer: DnsAnswer,
-    tlsrpt_answer: DnsAnswer,
-    policy: PolicyFetch,
-    probe_of: impl Fn(&str) -> ProbeResult,
-) -> Report {
-    let mut check = Check::new("Example.COM.");
-    let first = check.poll_requests();
-    assert_eq!(
-        first.len(),
-        4,
-        "three look-ups and the fetch at once: {first:?}"
-    );
-    let mut queue: Vec<Request> = first;
-    let mut elapsed = 0;
-    while let Some(req) = queue.pop() {
-        let answer = match &req {
-            Request::Dns { name, .. } if name == "_mta-sts.example.com" => {
-                Answer::Dns(txt_answer.clone())
-            }
-            Request::Dns { name, .. } if name == "example.com" => Answer::Dns(mx_answer.clone()),
-            Request::Dns { name, .. } if name == "_smtp._tls.example.com" => {
-                Answer::Dns(tlsrpt_answer.clone())
-            }
-            Request::FetchPolicy { url, host, .. } => {
-                assert_eq!(host, "mta-sts.example.com");
-                assert_eq!(url, "https://mta-sts.example.com/.well-known/mta-sts.txt");
-                Answer::Policy(policy.clone())
-            }
-            Request::Probe { host, .. } => Answer::Probe(probe_of(host)),
-            other => panic!("unexpected {other:?}"),
-        };
-        elapsed += 7;
-        check.handle(req.id(), answer, elapsed).unwrap();
-        queue.extend(check.poll_requests());
-    }
-    assert!(check.is_complete());
-    check.report()
-}
+use mtasts_core::{Answer, Check, RecordStatus, Request};
 
 fn ok_probe(_: &str) -> ProbeResult {
     probe(TlsStatus::Ok)

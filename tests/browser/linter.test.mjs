@@ -1,4 +1,5 @@
-// The first page: paste a policy and a TXT record, see the core's findings live.
+// The linter (in the workbench build, at ?draft= with no domain): paste a policy and a TXT
+// record, see the core's findings live.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE_URL, ARTIFACTS, launch, watchErrors } from './lib.mjs';
@@ -11,7 +12,7 @@ async function open(width = 1280, height = 900) {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width, height });
   const errors = watchErrors(page);
-  await page.goto(BASE_URL, { waitUntil: 'load' });
+  await page.goto(`${BASE_URL}/?draft=`, { waitUntil: 'load' });
   await page.locator('#policy-input').waitFor({ timeout: 20000 });
   return { page, errors };
 }

@@ -12,6 +12,7 @@ mod minify;
 mod peers;
 mod setup;
 mod shell;
+mod workbench;
 
 use shell::{root, Shell};
 use std::process::ExitCode;
@@ -65,6 +66,7 @@ pub fn build_web(sh: &Shell) -> Result<(), String> {
     sh.run("trunk", &["build", "--release", "--offline"])?;
     let dist = root().join("dist");
     minify::glue(sh, &dist)?;
+    workbench::build(sh, &dist)?;
     // The loader's hash goes into index.html before the compressed copies are made.
     csp::pin_loader(&dist.join("index.html"))?;
     for (name, raw, br) in compress::precompress(&dist)? {
@@ -115,21 +117,27 @@ fn test() -> Result<(), String> {
             "warnings",
         ],
     )?;
-    sh.run(
-        "cargo",
-        &[
-            "clippy",
-            "--package",
-            "mtasts-web",
-            "--package",
-            "mtasts-core",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
+    // Both builds of the page: the first page, and the workbench (`?draft=` links) that is
+    // the same package with a feature.
+    for features in ["", "workbench"] {
+        sh.run(
+            "cargo",
+            &[
+                "clippy",
+                "--package",
+                "mtasts-web",
+                "--package",
+                "mtasts-core",
+                "--features",
+                features,
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )?;
+    }
     sh.run("cargo", &["test", "--workspace", "--exclude", "mtasts-web"])?;
     build_web(&sh)?;
     sh.run("cargo", &["build", "--package", "mtasts"])?;

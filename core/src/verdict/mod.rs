@@ -30,7 +30,25 @@ pub(crate) struct Judged {
     pub tls: Vec<Finding>,
 }
 
+pub(crate) use text::tls_reason;
+
+/// The report of the answers; with a draft, the report of the draft as if it were
+/// published, compared with the published set-up.
 pub(crate) fn build(a: &Answers) -> Report {
+    let Some(draft) = &a.draft else {
+        return build_published(a);
+    };
+    let (drafted, txt, source) = crate::draft::drafted_answers(a, draft);
+    let published = build_published(&Answers {
+        draft: None,
+        ..a.clone()
+    });
+    let mut report = build_published(&drafted);
+    crate::draft::compare(draft, txt, source, &published, &mut report);
+    report
+}
+
+pub(crate) fn build_published(a: &Answers) -> Report {
     let txt = lookup::txt_step(a.txt.as_ref());
     let tlsrpt = lookup::tlsrpt_step(a.tlsrpt.as_ref());
     let mx_set_findings = lookup::mx_set_findings(a);
@@ -88,6 +106,7 @@ pub(crate) fn build(a: &Answers) -> Report {
         tlsrpt,
         senders: Vec::new(),
         findings,
+        draft: None,
     };
     if report.complete {
         report.senders = crate::profiles::senders(&report);

@@ -101,7 +101,7 @@ pub(super) fn tls_failure(host: &str, tls: &TlsProbe) -> Option<(Rule, String, &
 }
 
 /// A short name for why an MX is refused, for summaries ("expired certificate").
-pub(super) fn tls_reason(status: TlsStatus) -> &'static str {
+pub(crate) fn tls_reason(status: TlsStatus) -> &'static str {
     match status {
         TlsStatus::StarttlsNotSupported => "no STARTTLS",
         TlsStatus::CertificateExpired => "expired certificate",

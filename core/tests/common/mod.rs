@@ -1,6 +1,8 @@
 // Shared helpers for the core's tests (included with `mod common;`).
 #![allow(dead_code)]
 
+pub mod canned;
+
 use mtasts_core::{Finding, Severity, TxtRecord};
 
 pub fn codes(findings: &[Finding]) -> Vec<&str> {

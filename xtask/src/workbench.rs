@@ -1,0 +1,139 @@
+//! The workbench build of the page: the same app with the `workbench` feature (the draft
+//! editor and the generator), built beside Trunk's and loaded only for `?draft=` links, so
+//! a first visit never downloads it. Trunk builds one variant of a package, so this one is
+//! made here with the same tools and steps: cargo, wasm-bindgen, `wasm-opt -Oz`, terser.
+
+use crate::shell::Shell;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The prefix of the workbench files in `dist`; the budget counts them apart.
+pub const PREFIX: &str = "workbench-";
+
+pub fn build(sh: &Shell, dist: &Path) -> Result<(), String> {
+    build_wasm(sh, "workbench")?;
+    let built = sh
+        .target_dir()
+        .join("wasm32-unknown-unknown/wasm-release/mtasts-web.wasm");
+    let staging = sh.target_dir().join("workbench-page");
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
+    let path = |p: &Path| p.to_str().map(str::to_string).ok_or("path is not UTF-8");
+    let out_dir = format!("--out-dir={}", path(&staging)?);
+    sh.run(
+        "wasm-bindgen",
+        &[
+            "--target=web",
+            &out_dir,
+            "--out-name=workbench",
+            "--no-typescript",
+            &path(&built)?,
+        ],
+    )?;
+    let wasm = staging.join("workbench_bg.wasm");
+    let optimized = staging.join("workbench_opt.wasm");
+    let wasm_opt = crate::shell::root().join("node_modules/.bin/wasm-opt");
+    sh.run(
+        &path(&wasm_opt)?,
+        &[
+            &format!("--output={}", path(&optimized)?),
+            "-Oz",
+            &path(&wasm)?,
+        ],
+    )?;
+    let js = staging.join("workbench.js");
+    let terser = crate::shell::root().join("node_modules/.bin/terser");
+    sh.run(
+        &path(&terser)?,
+        &[
+            &path(&js)?,
+            "--module",
+            "--compress",
+            "--mangle",
+            "--output",
+            &path(&js)?,
+        ],
+    )?;
+
+    let wasm_bytes = std::fs::read(&optimized).map_err(|e| e.to_string())?;
+    let js_bytes = std::fs::read(&js).map_err(|e| e.to_string())?;
+    // Named by content, like Trunk's files, so they can be cached as immutable.
+    let hash = Sha256::digest([wasm_bytes.as_slice(), js_bytes.as_slice()].concat());
+    let hash: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let js_name = format!("{PREFIX}{hash}.js");
+    let wasm_name = format!("{PREFIX}{hash}_bg.wasm");
+    for entry in std::fs::read_dir(dist).map_err(|e| e.to_string())? {
+        let old = entry.map_err(|e| e.to_string())?.path();
+        if old
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(PREFIX))
+        {
+            std::fs::remove_file(&old).map_err(|e| e.to_string())?;
+        }
+    }
+    std::fs::write(dist.join(&js_name), &js_bytes).map_err(|e| e.to_string())?;
+    std::fs::write(dist.join(&wasm_name), &wasm_bytes).map_err(|e| e.to_string())?;
+    choose_in_loader(&dist.join("index.html"), &js_name, &wasm_name)
+}
+
+/// The page's wasm with `features`, on its size profile, before wasm-bindgen.
+pub fn build_wasm(sh: &Shell, features: &str) -> Result<(), String> {
+    sh.run(
+        "cargo",
+        &[
+            "build",
+            "--profile",
+            "wasm-release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--package",
+            "mtasts-web",
+            "--features",
+            features,
+        ],
+    )
+}
+
+/// Rewrites Trunk's loader so that a `?draft=` link starts the workbench build instead.
+fn choose_in_loader(index: &Path, js: &str, wasm: &str) -> Result<(), String> {
+    let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let open = "<script type=module>";
+    let start = html.find(open).ok_or("dist/index.html has no loader")? + open.len();
+    let end = start
+        + html[start..]
+            .find("</script>")
+            .ok_or("unterminated loader")?;
+    let loader = &html[start..end];
+    // The quoted paths in Trunk's loader: its glue module and its wasm.
+    let first = |suffix: &str| -> Result<String, String> {
+        loader
+            .split(['\'', '"'])
+            .find(|t| t.starts_with('/') && t.ends_with(suffix) && !t.contains(char::is_whitespace))
+            .map(str::to_string)
+            .ok_or_else(|| format!("the loader names no {suffix} file"))
+    };
+    let page_js = first(".js")?;
+    let page_wasm = first("_bg.wasm")?;
+    let script = format!(
+        "const [js, wasm] = new URLSearchParams(location.search).has('draft') ? ['/{js}', '/{wasm}'] : ['{page_js}', '{page_wasm}'];\nconst {{ default: init }} = await import(js);\nawait init({{ module_or_path: wasm }});"
+    );
+    let html = format!("{}{script}{}", &html[..start], &html[end..]);
+    std::fs::write(index, html).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_loader_picks_the_workbench_for_draft_links() {
+        let dir = std::env::temp_dir().join(format!("xtask-loader-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let index = dir.join("index.html");
+        std::fs::write(&index, "<head><script type=module>import init, * as bindings from '/mtasts-web-abc.js';\nconst wasm = await init({ module_or_path: '/mtasts-web-abc_bg.wasm' });</script></head>").unwrap();
+        super::choose_in_loader(&index, "workbench-1.js", "workbench-1_bg.wasm").unwrap();
+        let html = std::fs::read_to_string(&index).unwrap();
+        assert!(html.contains("has('draft') ? ['/workbench-1.js', '/workbench-1_bg.wasm'] : ['/mtasts-web-abc.js', '/mtasts-web-abc_bg.wasm']"), "{html}");
+        assert_eq!(html.matches("<script type=module>").count(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
