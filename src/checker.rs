@@ -2,7 +2,7 @@
 //! reload and shared links all run the same check.
 
 use crate::driver::Config;
-use crate::report_view::ReportView;
+use crate::report::ReportView;
 use crate::settings;
 use crate::use_check::use_check;
 use mtasts_core::input::normalize_domain;

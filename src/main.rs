@@ -13,7 +13,7 @@ mod idna;
 #[cfg(feature = "workbench")]
 mod linter;
 mod model;
-mod report_view;
+mod report;
 mod settings;
 mod url_state;
 mod use_check;

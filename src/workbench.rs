@@ -7,7 +7,7 @@ use crate::export::{copy, download};
 use crate::findings::FindingList;
 use crate::model::{Action, CheckState};
 use crate::url_state::{self, Params};
-use mtasts_core::draft::{Draft, DraftReport};
+use mtasts_core::draft::{Draft, DraftReport, TxtSource};
 use mtasts_core::generate::{propose, zone_records};
 use mtasts_core::report::Verdict;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -168,10 +168,15 @@ pub fn workbench(p: &WorkbenchProps) -> Html {
     };
     let drafted = run.drafted.clone();
     let records = {
+        // The record to publish: the draft's own, else one with a fresh id when senders
+        // must be told of the change.
         let txt_record = drafted
             .as_ref()
             .and_then(|r| r.draft.as_ref())
-            .map(|d| d.txt.clone())
+            .map(|d| match d.txt_source {
+                TxtSource::Published if d.txt_id_must_change => format!("v=STSv1; id={}", *new_id),
+                _ => d.txt.clone(),
+            })
             .unwrap_or_default();
         let tlsrpt = proposal.as_ref().map_or_else(
             || {

@@ -102,4 +102,53 @@ fn the_world_as_unbound_and_nginx_serve_it() {
         r["summary"]
     );
     assert_eq!(code, Some(1));
+
+    drafts_through_unbound_and_nginx(&l, &doh);
+}
+
+fn mtasts(l: &Lane, command: &str, args: &[&str]) -> (Value, Option<i32>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .arg(command)
+        .args(["--ca", l.world.ca_file.to_str().unwrap(), "--timeout", "2"])
+        .args(["--allow-private", "--json"])
+        .args(args)
+        .output()
+        .expect("mtasts runs");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{command} {args:?}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code())
+}
+
+/// The generator and draft mode with unbound resolving and nginx serving (or not serving)
+/// the policy: what is proposed passes as a draft, and a policy host that answers 404 is
+/// told to serve the policy first.
+fn drafts_through_unbound_and_nginx(l: &Lane, doh: &[&str]) {
+    let file =
+        std::env::temp_dir().join(format!("mtasts-third-party-draft-{}", std::process::id()));
+    for domain in ["nginx-good.test", "nginx-404.test"] {
+        let (g, code) = mtasts(l, "generate", &[doh, &[domain]].concat());
+        assert_eq!(code, Some(0), "{domain}: {g}");
+        let policy = g["policy"].as_str().unwrap();
+        assert!(policy.contains("mode: enforce\n"), "{domain}: {policy}");
+        std::fs::write(&file, policy).unwrap();
+        let draft_args = [doh, &["--draft-policy", file.to_str().unwrap(), domain]].concat();
+        let (r, code) = mtasts(l, "check", &draft_args);
+        assert_eq!(r["verdict"], "pass", "{domain}: {}", r["findings"]);
+        assert_eq!(code, Some(0));
+        let first = r["draft"]["rollout"][0].as_str().unwrap().to_string();
+        if domain == "nginx-404.test" {
+            assert_eq!(r["draft"]["published_verdict"], "fail");
+            assert!(
+                first.starts_with("Serve the policy at https://mta-sts.nginx-404.test/"),
+                "{first}"
+            );
+        } else {
+            assert!(first.starts_with("Serve the new policy"), "{first}");
+        }
+    }
+    let _ = std::fs::remove_file(&file);
 }

@@ -342,10 +342,23 @@ fn rollout(
     } else if new_mode == Some(Mode::Testing) {
         steps.push("Switch to enforce once the TLS reports show no failures, then raise max_age to a week or more (604800 or above).".to_string());
     }
-    if !diff.mx_added.is_empty() {
+    // Added patterns that cover no MX of today are for MX about to be added.
+    let hosts: Vec<&str> = published.mx.iter().map(|m| m.host.as_str()).collect();
+    let ahead: Vec<&str> = diff
+        .mx_added
+        .iter()
+        .map(String::as_str)
+        .filter(|p| {
+            !hosts
+                .iter()
+                .any(|h| crate::pattern::find_match(h, [*p]).is_some())
+        })
+        .collect();
+    if !ahead.is_empty() {
         steps.push(format!(
-            "When moving to new MX hosts, publish the policy that names them ({}) before changing the MX records.",
-            diff.mx_added.join(", ")
+            "{} cover{} no MX of today: when moving to new MX hosts, publish the policy that names them before changing the MX records.",
+            ahead.join(", "),
+            if ahead.len() == 1 { "s" } else { "" }
         ));
     }
     if !diff.mx_removed.is_empty() {

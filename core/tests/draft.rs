@@ -73,6 +73,12 @@ fn a_draft_that_fixes_a_missing_mx_passes_where_the_published_policy_fails() {
         "{:?}",
         d.rollout
     );
+    // mx2 is an MX already: no advice about moving to new MX hosts.
+    assert!(
+        !d.rollout.iter().any(|s| s.contains("no MX of today")),
+        "{:?}",
+        d.rollout
+    );
     // The report is of the draft: both MX are matched now.
     assert!(r
         .mx
@@ -260,4 +266,19 @@ fn clearing_the_draft_gives_the_published_report_back() {
     let mut again = two_mx_with(ONLY_MX1, None);
     again.draft = None;
     assert_eq!(plain, again);
+}
+
+#[test]
+fn a_pattern_for_an_mx_not_yet_in_dns_is_published_before_the_mx_changes() {
+    let ahead = "version: STSv1\nmode: enforce\nmx: *.example.com\nmx: mx.new-provider.example\nmax_age: 31557600\n";
+    let d = two_mx_with(ENFORCE, draft(ahead)).draft.unwrap();
+    assert_eq!(d.diff.mx_added, ["mx.new-provider.example"]);
+    assert!(
+        d.rollout.iter().any(
+            |s| s.starts_with("mx.new-provider.example covers no MX of today")
+                && s.contains("before changing the MX records")
+        ),
+        "{:?}",
+        d.rollout
+    );
 }

@@ -59,6 +59,8 @@ test('a draft that names the missing MX passes as you type, without a request', 
   assert.match(rollout[0], /^Serve the new policy/);
   assert.ok(rollout.some((s) => /publish the TXT record with a new id/.test(s)), rollout.join('\n'));
   assert.equal(requests.length, before, 'judging a draft sends nothing');
+  // The record to publish carries a fresh id, since the policy changed.
+  assert.match(await page.locator('#zone-records').innerText(), /^_mta-sts\.mx-mismatch\.test\. 3600 IN TXT "v=STSv1; id=\d{8}T\d{6}"$/m);
   // The report below is still the published one.
   assert.equal(await page.locator('#report').getAttribute('data-verdict'), 'fail');
   await page.screenshot({ path: `${ARTIFACTS}workbench-desktop.png`, fullPage: true });

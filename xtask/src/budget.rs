@@ -5,17 +5,18 @@
 
 use std::path::Path;
 
-/// The goal is a first visit of at most 150 KiB. The page is above it today (2026-12-02:
-/// wasm 152,177 B, first visit 161,168 B; 158,138 B and 167,267 B the day before, 186.5 KB
-/// of wasm the morning before that), so these numbers hold it where it is, with under
-/// 1 KiB of room, until the next cuts land; each cut lowers them.
+/// The goal is a first visit of at most 150 KiB. The page is above it (2026-12-02 evening:
+/// wasm 152,682 B, first visit 161,917 B). Raised that day by 1 KiB each, reviewed: the
+/// report's steps became components of their own (+1.24 KB, measured by rebuilding without
+/// that change) and the check's state moved to `use_reducer`, as issue 13 asked, while the
+/// linter and the new draft workbench went to a second build that only `?draft=` links load
+/// (`WORKBENCH_WASM_BYTES`); so these numbers hold the page with under 1 KiB of room.
 /// The wasm module, brotli, in bytes.
-pub const WASM_BYTES: u64 = 149 * 1024;
+pub const WASM_BYTES: u64 = 150 * 1024;
 /// Everything a first visit downloads (HTML, loader, wasm, CSS, icon), brotli, in bytes.
-pub const FIRST_VISIT_BYTES: u64 = 158 * 1024;
-
-/// The workbench build's wasm (`?draft=` links only), brotli, in bytes.
-pub const WORKBENCH_WASM_BYTES: u64 = 172 * 1024;
+pub const FIRST_VISIT_BYTES: u64 = 159 * 1024;
+/// The workbench build's wasm (`?draft=` links only), brotli, in bytes: 173,343 B measured.
+pub const WORKBENCH_WASM_BYTES: u64 = 170 * 1024;
 
 /// One file of a first visit: its name, raw size and size as served.
 #[derive(Debug, Clone, PartialEq, Eq)]
