@@ -15,21 +15,7 @@ struct Lane {
 }
 
 fn check(l: &Lane, net: &[&str], domain: &str) -> (Value, Option<i32>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mtasts"))
-        .arg("check")
-        .args(["--ca", l.world.ca_file.to_str().unwrap(), "--timeout", "2"])
-        .args(["--allow-private", "--json"])
-        .args(net)
-        .arg(domain)
-        .output()
-        .expect("mtasts runs");
-    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{domain}: not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (v, out.status.code())
+    mtasts(l, "check", &[net, &[domain]].concat())
 }
 
 /// The verdict and per-MX facts of a world scenario are the same when unbound serves it.
