@@ -126,6 +126,11 @@ test('generate keeps an MX that fails TLS in testing and names it', async () => 
   await page.waitForFunction(() => document.querySelector('#draft-policy')?.value.includes('mode: testing'));
   assert.match(await page.locator('#draft-policy').inputValue(), /max_age: 86400/);
   assert.match(await page.locator('#proposal li[data-code="generate.mx.tls_failing"]').innerText(), /mx1\.mx-expired\.test/);
+  // On a phone the workbench is one column and nothing is wider than the screen.
+  await page.setViewportSize({ width: 360, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the workbench is ${overflow}px wider than the phone`);
+  await page.locator('#workbench').screenshot({ path: `${ARTIFACTS}workbench-phone.png` });
   assert.deepEqual(errors, []);
   await page.close();
 });
