@@ -152,7 +152,7 @@ pub(crate) fn compare(
         let id = live_id.unwrap_or_default();
         let finding = rules::DRAFT_TXT_ID_UNCHANGED
             .finding(format!(
-                "The draft TXT record keeps the published id {id:?} while the policy changes: senders that cached the published policy will not fetch the new one until its max_age runs out."
+                "The draft TXT record keeps the published id {id:?} while the policy changes: senders that cached the published policy may keep applying it until its max_age runs out."
             ))
             .fix(format!(
                 "Publish the new policy with a new id, such as \"v=STSv1; id={}\".",
@@ -168,9 +168,23 @@ pub(crate) fn compare(
         drafted.txt.findings.push(finding.clone());
         drafted.findings.push(finding);
     }
+    if let Some(broken) = broken_host(published) {
+        // Senders would not get the draft at all: the host's HTTPS is what fails.
+        let finding = rules::DRAFT_POLICY_HOST_BROKEN
+            .finding(format!(
+                "The draft cannot take effect yet: {}",
+                broken.message
+            ))
+            .fix(broken.fix.unwrap_or_default());
+        drafted.findings.push(finding.clone());
+        drafted.policy.findings.push(finding);
+        drafted.verdict = Some(crate::report::Verdict::Fail);
+    }
     let effects = effects(published, drafted, &diff, new.as_ref());
     let rollout = rollout(
         draft,
+        &txt,
+        source,
         published,
         &diff,
         live.as_ref(),
@@ -187,6 +201,24 @@ pub(crate) fn compare(
         effects,
         rollout,
     });
+}
+
+/// The published fetch's failure when it is the policy host's HTTPS (not a missing file or
+/// host, which the roll-out's first step covers).
+fn broken_host(published: &Report) -> Option<crate::Finding> {
+    let fetch = published.policy.fetch.as_ref()?;
+    matches!(
+        fetch.status,
+        FetchStatus::CertificateExpired
+            | FetchStatus::CertificateNotYetValid
+            | FetchStatus::CertificateHostMismatch
+            | FetchStatus::CertificateNotTrusted
+            | FetchStatus::CertificateChainIncomplete
+            | FetchStatus::TlsHandshakeFailed
+            | FetchStatus::Redirect
+            | FetchStatus::ContentType
+    )
+    .then(|| crate::verdict::fetch_finding(fetch))
 }
 
 /// What senders act on: mode, max_age and the set of patterns (order, case and repeats
@@ -213,10 +245,15 @@ fn diff(live: Option<&Policy>, new: Option<&Policy>) -> Diff {
     let patterns = |p: Option<&Policy>| p.map(|p| p.mx.clone()).unwrap_or_default();
     let (old_mx, new_mx) = (patterns(live), patterns(new));
     let missing = |from: &[String], to: &[String]| -> Vec<String> {
-        from.iter()
-            .filter(|p| !to.iter().any(|q| q.eq_ignore_ascii_case(p)))
-            .cloned()
-            .collect()
+        let mut out: Vec<String> = Vec::new();
+        for p in from {
+            if !to.iter().any(|q| q.eq_ignore_ascii_case(p))
+                && !out.iter().any(|q| q.eq_ignore_ascii_case(p))
+            {
+                out.push(p.clone());
+            }
+        }
+        out
     };
     let change = |from: Option<Mode>, to: Option<Mode>| (from != to).then_some(Change { from, to });
     let max_age = {
@@ -234,7 +271,7 @@ fn diff(live: Option<&Policy>, new: Option<&Policy>) -> Diff {
 fn effects(published: &Report, drafted: &Report, diff: &Diff, new: Option<&Policy>) -> Vec<String> {
     let mut out = Vec::new();
     if new.is_none() {
-        out.push("The draft is not a valid policy: senders would ignore it and treat the domain as if it had no usable policy.".to_string());
+        out.push("The draft is not a valid policy: senders that hold the published policy keep applying it until its max_age runs out, and the others deliver without MTA-STS.".to_string());
     }
     for mx in &drafted.mx {
         let before = published
@@ -274,7 +311,7 @@ fn effects(published: &Report, drafted: &Report, diff: &Diff, new: Option<&Polic
         let said = match (from, to) {
             (Some(Mode::Enforce), Mode::Testing) => Some("Senders stop refusing mail when TLS fails; they report the failures instead."),
             (Some(Mode::Enforce | Mode::Testing), Mode::None) => Some("Mode none withdraws the policy: senders forget it once they refetch."),
-            (_, Mode::Enforce) => Some("Senders that support MTA-STS will refuse to deliver to any MX that does not pass verified TLS."),
+            (_, Mode::Enforce) => Some("Senders that support MTA-STS will refuse to deliver to any MX that no pattern matches or that does not pass verified TLS."),
             _ => None,
         };
         out.extend(said.map(str::to_string));
@@ -294,8 +331,11 @@ fn effects(published: &Report, drafted: &Report, diff: &Diff, new: Option<&Polic
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn rollout(
     draft: &Draft,
+    txt: &str,
+    source: TxtSource,
     published: &Report,
     diff: &Diff,
     live: Option<&Policy>,
@@ -311,6 +351,22 @@ fn rollout(
                 .to_string(),
         );
     }
+    let nothing_new = !txt_id_must_change && source == TxtSource::Published;
+    if nothing_new {
+        steps.push("Nothing to publish: senders would see no change.".to_string());
+        return steps;
+    }
+    // Reports first: testing mode tells nothing without them (RFC 8461 §5).
+    if published.tlsrpt.status != Some(RecordStatus::Valid) {
+        steps.push(format!(
+            "Publish a TLS-RPT record first (_smtp._tls.{domain} TXT \"v=TLSRPTv1; rua=mailto:…\") so senders report failures to you."
+        ));
+    }
+    let new_mode = new.map(|p| p.mode);
+    let live_mode = live.map(|p| p.mode);
+    if new_mode == Some(Mode::Enforce) && live_mode != Some(Mode::Enforce) {
+        steps.push("Before this enforce policy, run the same policy in mode testing with max_age 86400 (one day), published with a new id as below, and read the TLS reports for a week or two; publish this one, with another new id, once they are clean.".to_string());
+    }
     let served_ok = published
         .policy
         .fetch
@@ -324,49 +380,65 @@ fn rollout(
     steps.push(format!(
         "Check that it is served: run this check again (or `mtasts check {domain}`) and see the served policy match the draft."
     ));
-    if txt_id_must_change {
-        steps.push(format!(
-            "Only then publish the TXT record with a new id: _mta-sts.{domain}. IN TXT \"v=STSv1; id={}\".",
-            proposed_id(draft)
-        ));
-    }
-    if published.tlsrpt.status != Some(RecordStatus::Valid) {
-        steps.push(format!(
-            "Publish a TLS-RPT record (_smtp._tls.{domain} TXT \"v=TLSRPTv1; rua=mailto:…\") so senders report failures to you."
-        ));
-    }
-    let new_mode = new.map(|p| p.mode);
-    let live_mode = live.map(|p| p.mode);
-    if new_mode == Some(Mode::Enforce) && live_mode != Some(Mode::Enforce) {
-        steps.push("Run in testing mode first with a short max_age (86400, one day); switch to enforce once the TLS reports are clean, then raise max_age to a week or more (604800 or above).".to_string());
-    } else if new_mode == Some(Mode::Testing) {
+    let record = if source == TxtSource::Draft {
+        txt.to_string()
+    } else if txt_id_must_change || source == TxtSource::Proposed {
+        format!("v=STSv1; id={}", proposed_id(draft))
+    } else {
+        txt.to_string()
+    };
+    steps.push(format!(
+        "Only then publish the TXT record{}: _mta-sts.{domain}. IN TXT \"{record}\".",
+        if txt_id_must_change && source != TxtSource::Proposed {
+            " with its new id"
+        } else {
+            ""
+        }
+    ));
+    if new_mode == Some(Mode::Testing) {
         steps.push("Switch to enforce once the TLS reports show no failures, then raise max_age to a week or more (604800 or above).".to_string());
+    }
+    if new_mode == Some(Mode::None) && live_mode.is_some_and(|m| m != Mode::None) {
+        steps.push("To withdraw MTA-STS: serve mode none with a small max_age (86400) and a new id, keep the policy host and the TXT record until every policy served before has expired (the published max_age), and only then remove both (RFC 8461 §8.3).".to_string());
     }
     // Added patterns that cover no MX of today are for MX about to be added.
     let hosts: Vec<&str> = published.mx.iter().map(|m| m.host.as_str()).collect();
+    let covers = |p: &str, h: &str| crate::pattern::find_match(h, [p]).is_some();
     let ahead: Vec<&str> = diff
         .mx_added
         .iter()
         .map(String::as_str)
-        .filter(|p| {
-            !hosts
-                .iter()
-                .any(|h| crate::pattern::find_match(h, [*p]).is_some())
-        })
+        .filter(|p| !hosts.iter().any(|h| covers(p, h)))
         .collect();
     if !ahead.is_empty() {
+        let age = live.map_or(String::new(), |p| {
+            format!(" (up to {})", duration(p.max_age))
+        });
         steps.push(format!(
-            "{} cover{} no MX of today: when moving to new MX hosts, publish the policy that names them before changing the MX records.",
+            "{} cover{} no MX of today: when moving to new MX hosts, publish the policy that names them, wait until senders hold it (those that cached the old one may keep it{age}), and only then change the MX records.",
             ahead.join(", "),
             if ahead.len() == 1 { "s" } else { "" }
         ));
     }
-    if !diff.mx_removed.is_empty() {
-        let age = live.map_or(String::new(), |p| format!(" ({})", duration(p.max_age)));
+    // A removed pattern matters only while an MX record still points to a host it covers
+    // that the draft no longer covers.
+    let draft_patterns: Vec<&str> = new
+        .map(|p| p.mx.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    let stranded: Vec<&str> = diff
+        .mx_removed
+        .iter()
+        .map(String::as_str)
+        .filter(|p| {
+            hosts
+                .iter()
+                .any(|h| covers(p, h) && !draft_patterns.iter().any(|q| covers(q, h)))
+        })
+        .collect();
+    if !stranded.is_empty() {
         steps.push(format!(
-            "Remove the old pattern{} {} only after the MX records no longer point there and the published max_age{age} has passed since: senders holding the old policy still expect it.",
-            if diff.mx_removed.len() > 1 { "s" } else { "" },
-            diff.mx_removed.join(", ")
+            "Remove {} only once no MX record points to a host it covers (and the MX records' TTL has passed): until then enforcing senders refuse mail to those hosts.",
+            stranded.join(", ")
         ));
     }
     steps

@@ -39,7 +39,7 @@ pub fn propose(report: &Report, id: &str, rua: Option<&str>) -> Proposal {
     let hosts: Vec<&str> = report.mx.iter().map(|m| m.host.as_str()).collect();
     let txt = format!("v=STSv1; id={id}");
     notes.push(format!(
-        "id {id}: a timestamp, so every change of the policy gets a new, larger id; publish a new one each time the policy changes."
+        "id {id}: a timestamp, so every change of the policy gets a new id; publish a new one each time the policy changes."
     ));
     let tlsrpt = tlsrpt_record(report, rua, &mut notes);
 
@@ -68,7 +68,7 @@ pub fn propose(report: &Report, id: &str, rua: Option<&str>) -> Proposal {
         };
     }
 
-    let mx = patterns(&hosts, &mut notes);
+    let mx = patterns(&domain, &hosts, &mut notes);
     let failing: Vec<String> = report
         .mx
         .iter()
@@ -106,7 +106,7 @@ pub fn propose(report: &Report, id: &str, rua: Option<&str>) -> Proposal {
             findings.push(
                 rules::GENERATE_MX_UNPROBED
                     .finding(format!(
-                        "Not proposing enforce: the TLS of {} could not be probed from here.",
+                        "Not proposing enforce: the TLS of {} could not be seen from here (not probed, rate-limited, or no answer in time).",
                         unprobed.join(", ")
                     ))
                     .fix("Run the generator where port 25 can be reached (`mtasts generate`, or the page with its companion)."),
@@ -136,6 +136,7 @@ pub fn propose(report: &Report, id: &str, rua: Option<&str>) -> Proposal {
 
     findings.extend(check_policy(policy.as_bytes()).findings);
     findings.extend(txt::check_sts_records(&[TxtRecord::from_text(&txt)]).findings);
+    findings.extend(tlsrpt::check_tlsrpt_records(&[TxtRecord::from_text(&tlsrpt)]).findings);
     Proposal {
         domain,
         txt,
@@ -148,32 +149,38 @@ pub fn propose(report: &Report, id: &str, rua: Option<&str>) -> Proposal {
 
 /// Probe outcomes that say nothing about the MX: the tester could not look.
 fn unseen(status: TlsStatus) -> bool {
+    // A timeout is as often a filter on the tester's network as the host (the verdict
+    // treats it the same way).
     matches!(
         status,
-        TlsStatus::Unchecked | TlsStatus::RateLimited | TlsStatus::ResolverFailed
+        TlsStatus::Unchecked
+            | TlsStatus::RateLimited
+            | TlsStatus::ResolverFailed
+            | TlsStatus::ConnectTimeout
+            | TlsStatus::Timeout
     )
 }
 
 fn failure_words(status: TlsStatus) -> &'static str {
     match status {
-        TlsStatus::ConnectFailed | TlsStatus::ConnectTimeout | TlsStatus::Timeout => {
-            "unreachable on port 25"
-        }
+        TlsStatus::ConnectFailed => "refuses connections on port 25",
         TlsStatus::DnsError => "no address",
         TlsStatus::SmtpError => "SMTP error",
         other => crate::verdict::tls_reason(other),
     }
 }
 
-/// Exact names, or `*.parent` where two or more MX share a parent of at least two labels:
-/// a wildcard stands for one label, so it covers those MX and no deeper name.
-fn patterns(hosts: &[&str], notes: &mut Vec<String>) -> Vec<String> {
+/// Exact names, or `*.parent` where two or more MX share a parent: a wildcard stands for one
+/// label, so it covers those MX and no deeper name. The parent must be the domain itself (or
+/// under it), or have three labels or more, so no wildcard lands on a public suffix such as
+/// `co.uk`, where anyone can hold a name.
+fn patterns(domain: &str, hosts: &[&str], notes: &mut Vec<String>) -> Vec<String> {
     let parent = |h: &str| h.split_once('.').map(|(_, p)| p.to_string());
     let mut out: Vec<String> = Vec::new();
     for host in hosts {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         let shared = parent(&host).filter(|p| {
-            p.contains('.')
+            (p == domain || p.ends_with(&format!(".{domain}")) || p.matches('.').count() >= 2)
                 && hosts
                     .iter()
                     .filter(|h| {

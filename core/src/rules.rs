@@ -139,6 +139,7 @@ catalogue! {
     // Drafts judged before publishing, and the generator.
     DRAFT_TXT_ID_UNCHANGED = "draft.txt.id_unchanged", Error, "RFC 8461 §3.1";
     DRAFT_TXT_PROPOSED = "draft.txt.proposed", Info, "RFC 8461 §3.1";
+    DRAFT_POLICY_HOST_BROKEN = "draft.policy_host.broken", Error, "RFC 8461 §3.3";
     GENERATE_NO_MX = "generate.mx.none", Error, "RFC 8461 §4";
     GENERATE_MX_FAILING = "generate.mx.tls_failing", Warning, "RFC 8461 §5";
     GENERATE_MX_UNPROBED = "generate.mx.unprobed", Warning, "RFC 8461 §5";

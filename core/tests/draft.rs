@@ -112,10 +112,9 @@ fn a_draft_that_refuses_every_mx_fails_and_says_why() {
             to: Some(604_800)
         })
     );
-    assert!(d
-        .rollout
-        .iter()
-        .any(|s| s.contains("Remove the old pattern *.example.com")));
+    assert!(d.rollout.iter().any(
+        |s| s.starts_with("Remove *.example.com only once no MX record points to a host it covers")
+    ));
 }
 
 #[test]
@@ -207,16 +206,19 @@ fn a_first_deployment_is_judged_with_a_proposed_record_and_told_to_test_first() 
         })
     );
     assert!(d.txt_id_must_change);
+    // Reports first, then testing, then this enforce policy: served, checked, announced.
+    let at = |prefix: &str| d.rollout.iter().position(|s| s.starts_with(prefix));
+    let (reports, testing, serve, txt) = (
+        at("Publish a TLS-RPT record first"),
+        at("Before this enforce policy, run the same policy in mode testing"),
+        at("Serve the policy at https://mta-sts.example.com/"),
+        at("Only then publish the TXT record"),
+    );
     assert!(
-        d.rollout[0].starts_with("Serve the policy at https://mta-sts.example.com/"),
+        reports.is_some() && reports < testing && testing < serve && serve < txt,
         "{:?}",
         d.rollout
     );
-    assert!(d
-        .rollout
-        .iter()
-        .any(|s| s.starts_with("Run in testing mode first")));
-    assert!(d.rollout.iter().any(|s| s.contains("TLS-RPT")));
     assert_eq!(r.verdict, Some(Verdict::Pass), "{:?}", r.findings);
 }
 
@@ -276,9 +278,62 @@ fn a_pattern_for_an_mx_not_yet_in_dns_is_published_before_the_mx_changes() {
     assert!(
         d.rollout.iter().any(
             |s| s.starts_with("mx.new-provider.example covers no MX of today")
-                && s.contains("before changing the MX records")
+                && s.contains("only then change the MX records")
         ),
         "{:?}",
         d.rollout
     );
+}
+
+#[test]
+fn a_draft_over_a_policy_host_with_a_bad_certificate_cannot_take_effect() {
+    let mut broken = fetched(ENFORCE);
+    broken.status = FetchStatus::CertificateExpired;
+    let r = two_mx_with_fetch(broken, draft(ENFORCE));
+    assert_eq!(r.verdict, Some(Verdict::Fail));
+    let f = common::find(&r.findings, "draft.policy_host.broken");
+    assert!(
+        f.message.starts_with(
+            "The draft cannot take effect yet: The certificate of mta-sts.example.com is expired"
+        ),
+        "{}",
+        f.message
+    );
+    assert!(f.fix.as_deref().unwrap().contains("Renew"));
+}
+
+#[test]
+fn withdrawing_says_how_and_an_unchanged_draft_has_nothing_to_publish() {
+    let none = "version: STSv1\nmode: none\nmax_age: 86400\n";
+    let d = two_mx_with(ENFORCE, draft(none)).draft.unwrap();
+    assert!(
+        d.rollout
+            .iter()
+            .any(|s| s.starts_with("To withdraw MTA-STS") && s.contains("§8.3")),
+        "{:?}",
+        d.rollout
+    );
+    let d = two_mx_with(ENFORCE, draft(ENFORCE)).draft.unwrap();
+    assert_eq!(
+        d.rollout,
+        ["Nothing to publish: senders would see no change."]
+    );
+}
+
+#[test]
+fn patterns_repeated_in_other_case_count_once_in_the_diff() {
+    let twice = "version: STSv1\nmode: enforce\nmx: *.example.com\nmx: MX9.example.com\nmx: mx9.example.com\nmax_age: 31557600\n";
+    let d = two_mx_with(ENFORCE, draft(twice)).draft.unwrap();
+    assert_eq!(d.diff.mx_added, ["MX9.example.com"]);
+}
+
+fn two_mx_with_fetch(policy: PolicyFetch, d: Option<Draft>) -> Report {
+    run_draft(
+        txt(&["v=STSv1; id=1"]),
+        mx(&["mx1.example.com", "mx2.example.com"]),
+        txt(&[TLSRPT]),
+        policy,
+        |_| probe(TlsStatus::Ok),
+        d,
+    )
 }

@@ -207,3 +207,49 @@ fn zone_records_are_quoted_and_split() {
     assert_eq!(strings.concat(), long);
     assert!(zone_records("e.com", "a\"b", "").contains("\"a\\\"b\""));
 }
+
+#[test]
+fn no_wildcard_on_a_public_suffix_and_timeouts_are_not_failures() {
+    // Two MX under co.uk share a parent where anyone can hold a name: exact names.
+    let p = propose(
+        &live(
+            &["mx.example.co.uk", "backup-mx.co.uk", "mx2.example.co.uk"],
+            ok,
+        ),
+        "1",
+        None,
+    );
+    assert!(!p.policy.contains("*.co.uk"), "{}", p.policy);
+    assert!(p.policy.contains("mx: *.example.co.uk\n"), "{}", p.policy);
+    // Under the domain itself a wildcard is fine, two labels or not.
+    let p = propose(
+        &live(&["mx1.example.com", "mx2.example.com"], ok),
+        "1",
+        None,
+    );
+    assert!(p.policy.contains("mx: *.example.com\n"));
+    // A timeout may be the tester's network: not proposed as enforce, and not blamed.
+    let p = propose(
+        &live(&["mx1.example.com"], |_| probe(TlsStatus::ConnectTimeout)),
+        "1",
+        None,
+    );
+    assert!(p.policy.contains("mode: testing"));
+    assert!(
+        has(&p.findings, "generate.mx.unprobed") && !has(&p.findings, "generate.mx.tls_failing")
+    );
+}
+
+#[test]
+fn a_bad_reporting_address_is_a_finding_of_the_proposal() {
+    let p = propose(
+        &live(&["mx1.example.com"], ok),
+        "1",
+        Some("Ops <ops@example.com>"),
+    );
+    assert!(
+        p.findings.iter().any(|f| f.code.starts_with("tlsrpt.")),
+        "{:?}",
+        p.findings
+    );
+}

@@ -57,7 +57,7 @@ test('a draft that names the missing MX passes as you type, without a request', 
   assert.match(await page.locator('.draft-effects').innerText(), /mx2\.mx-mismatch\.test will be delivered over verified TLS/);
   const rollout = await page.locator('ol.rollout li').allInnerTexts();
   assert.match(rollout[0], /^Serve the new policy/);
-  assert.ok(rollout.some((s) => /publish the TXT record with a new id/.test(s)), rollout.join('\n'));
+  assert.ok(rollout.some((s) => /publish the TXT record with its new id/.test(s)), rollout.join('\n'));
   assert.equal(requests.length, before, 'judging a draft sends nothing');
   // The record to publish carries a fresh id, since the policy changed.
   assert.match(await page.locator('#zone-records').innerText(), /^_mta-sts\.mx-mismatch\.test\. 3600 IN TXT "v=STSv1; id=\d{8}T\d{6}"$/m);

@@ -30,7 +30,7 @@ pub(crate) struct Judged {
     pub tls: Vec<Finding>,
 }
 
-pub(crate) use text::tls_reason;
+pub(crate) use text::{fetch_finding, tls_reason};
 
 /// The report of the answers; with a draft, the report of the draft as if it were
 /// published, compared with the published set-up.

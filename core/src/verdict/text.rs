@@ -116,7 +116,7 @@ pub(crate) fn tls_reason(status: TlsStatus) -> &'static str {
     }
 }
 
-pub(super) fn fetch_finding(fetch: &PolicyFetch) -> Finding {
+pub(crate) fn fetch_finding(fetch: &PolicyFetch) -> Finding {
     let host = policy_host(fetch);
     let detail = fetch
         .error
