@@ -42,16 +42,21 @@ fn report(domain: &str) -> (Value, Option<i32>) {
     (v, out.status.code())
 }
 
-fn assert_scenario(domain: &str) {
-    let spec = world().scenario(domain);
-    let e = &spec.expect;
-    let (r, code) = report(domain);
-    let codes: Vec<&str> = r["findings"]
+/// The codes of a report's (or a proposal's) findings, in order.
+fn finding_codes(v: &Value) -> Vec<&str> {
+    v["findings"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["code"].as_str().unwrap())
-        .collect();
+        .collect()
+}
+
+fn assert_scenario(domain: &str) {
+    let spec = world().scenario(domain);
+    let e = &spec.expect;
+    let (r, code) = report(domain);
+    let codes = finding_codes(&r);
     let ctx = format!("{domain} ({}): findings {codes:?}", spec.about);
     assert_eq!(r["domain"], domain, "{ctx}");
     assert_eq!(r["report_version"], 3, "{ctx}");
@@ -706,12 +711,7 @@ fn the_generator_never_proposes_enforce_over_an_mx_that_fails_tls() {
             policy.contains("mode: testing\n") && policy.contains("max_age: 86400\n"),
             "{domain}: {policy}"
         );
-        let codes: Vec<&str> = g["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["code"].as_str().unwrap())
-            .collect();
+        let codes = finding_codes(&g);
         assert!(
             codes.contains(&"generate.mx.tls_failing"),
             "{domain}: {codes:?}"
@@ -742,12 +742,7 @@ fn an_mx_that_times_out_is_not_blamed_but_keeps_the_proposal_in_testing() {
     let g = json_of(&generate(&["--json", "silent-mx.test"]));
     let policy = g["policy"].as_str().unwrap();
     assert!(policy.contains("mode: testing\n"), "{policy}");
-    let codes: Vec<&str> = g["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let codes = finding_codes(&g);
     assert!(codes.contains(&"generate.mx.unprobed"), "{codes:?}");
     assert!(!codes.contains(&"generate.mx.tls_failing"), "{codes:?}");
 }
