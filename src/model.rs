@@ -70,17 +70,18 @@ impl PartialEq for CheckState {
 }
 
 impl Run {
+    /// Both reports, after an answer.
     fn rebuild(&mut self, draft: Option<&Draft>) {
         self.report = Rc::new(self.check.published_report());
-        // Only the workbench build judges drafts: the first page carries none of that code.
+        self.rejudge(draft);
+    }
+
+    /// The draft's report only: the published one is the same for the same answers. Only
+    /// the workbench build judges drafts: the first page carries none of that code.
+    fn rejudge(&mut self, draft: Option<&Draft>) {
         #[cfg(feature = "workbench")]
         {
-            self.drafted = draft.map(|d| {
-                self.check.set_draft(Some(d.clone()));
-                let r = Rc::new(self.check.report());
-                self.check.set_draft(None);
-                r
-            });
+            self.drafted = draft.map(|d| Rc::new(self.check.draft_report(d, &self.report)));
         }
         #[cfg(not(feature = "workbench"))]
         let _ = draft;
@@ -115,7 +116,7 @@ impl Reducible for CheckState {
                     unicode,
                     drafted: None,
                 };
-                fresh.rebuild(draft.as_ref());
+                fresh.rejudge(draft.as_ref());
                 run = Some(fresh);
                 self.outbox
                     .borrow_mut()
@@ -152,7 +153,7 @@ impl Reducible for CheckState {
                 }
                 draft = d;
                 if let Some(r) = run.as_mut() {
-                    r.rebuild(draft.as_ref());
+                    r.rejudge(draft.as_ref());
                 }
             }
         }

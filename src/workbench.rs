@@ -22,14 +22,14 @@ pub struct WorkbenchProps {
 /// A policy id from the browser's clock, as `mtasts generate` makes one: `20261201T120000`.
 fn fresh_id() -> String {
     let d = js_sys::Date::new_0();
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}",
-        d.get_utc_full_year(),
-        d.get_utc_month() + 1,
-        d.get_utc_date(),
-        d.get_utc_hours(),
-        d.get_utc_minutes(),
-        d.get_utc_seconds()
+    // The Date getters are in range (month 0-11, the others as on a clock).
+    mtasts_core::generate::policy_id(
+        d.get_utc_full_year() as i32,
+        d.get_utc_month() as u8 + 1,
+        d.get_utc_date() as u8,
+        d.get_utc_hours() as u8,
+        d.get_utc_minutes() as u8,
+        d.get_utc_seconds() as u8,
     )
 }
 
@@ -309,25 +309,7 @@ fn draft_summary(verdict: Option<Verdict>, d: &DraftReport) -> Html {
         Some(Verdict::Inconclusive) => ("The draft could not be judged fully", "inconclusive"),
         None => ("Judging the draft…", "running"),
     };
-    let diff = &d.diff;
-    let mut changes: Vec<String> = Vec::new();
-    changes.extend(diff.mx_added.iter().map(|p| format!("+ mx: {p}")));
-    changes.extend(diff.mx_removed.iter().map(|p| format!("− mx: {p}")));
-    let or_none = |v: Option<String>| v.unwrap_or_else(|| "(none)".into());
-    if let Some(c) = &diff.mode {
-        changes.push(format!(
-            "mode: {} → {}",
-            or_none(c.from.map(|m| m.as_str().into())),
-            or_none(c.to.map(|m| m.as_str().into()))
-        ));
-    }
-    if let Some(c) = &diff.max_age {
-        changes.push(format!(
-            "max_age: {} → {}",
-            or_none(c.from.map(|v| v.to_string())),
-            or_none(c.to.map(|v| v.to_string()))
-        ));
-    }
+    let changes = d.diff.lines();
     html! {
         <div id="draft-result" data-verdict={verdict.map_or("", |v| v.as_str())}
             data-txt-id-must-change={d.txt_id_must_change.to_string()}>

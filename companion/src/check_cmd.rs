@@ -200,29 +200,8 @@ fn draft_text(d: &mtasts_core::draft::DraftReport) -> String {
             mtasts_core::draft::TxtSource::Proposed => "proposed",
         }
     );
-    let diff = &d.diff;
-    for p in &diff.mx_added {
-        let _ = writeln!(out, "   + mx: {p}");
-    }
-    for p in &diff.mx_removed {
-        let _ = writeln!(out, "   - mx: {p}");
-    }
-    let or_none = |v: Option<String>| v.unwrap_or_else(|| "(none)".into());
-    if let Some(c) = &diff.mode {
-        let _ = writeln!(
-            out,
-            "   mode: {} -> {}",
-            or_none(c.from.map(|m| m.as_str().into())),
-            or_none(c.to.map(|m| m.as_str().into()))
-        );
-    }
-    if let Some(c) = &diff.max_age {
-        let _ = writeln!(
-            out,
-            "   max_age: {} -> {}",
-            or_none(c.from.map(|v| v.to_string())),
-            or_none(c.to.map(|v| v.to_string()))
-        );
+    for line in d.diff.lines() {
+        let _ = writeln!(out, "   {line}");
     }
     let _ = writeln!(
         out,

@@ -57,14 +57,13 @@ fn check_rua(rua: &str) -> Result<(), &'static str> {
 /// A new policy id from the clock: `20261201T120000` (UTC), larger at every later second.
 pub fn fresh_id() -> String {
     let now = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}",
+    mtasts_core::generate::policy_id(
         now.year(),
-        u8::from(now.month()),
+        now.month().into(),
         now.day(),
         now.hour(),
         now.minute(),
-        now.second()
+        now.second(),
     )
 }
 

@@ -224,6 +224,15 @@ impl Check {
         report
     }
 
+    /// The report of `draft` judged in place of the published policy, compared with
+    /// `published`, the report [`Check::published_report`] gave for the same answers (so a
+    /// page re-judging a draft per keystroke does not build it again).
+    pub fn draft_report(&self, draft: &crate::draft::Draft, published: &Report) -> Report {
+        let mut report = crate::verdict::build_draft(&self.answers, draft, published);
+        report.report_version = REPORT_VERSION;
+        report
+    }
+
     /// The report as far as the answers go (of the draft, when one is set).
     pub fn report(&self) -> Report {
         let mut report = crate::verdict::build(&self.answers);

@@ -68,6 +68,25 @@ pub struct Diff {
     pub max_age: Option<Change<u64>>,
 }
 
+impl Diff {
+    /// The diff as the lines a person reads: `+ mx: …`, `- mx: …`, `mode: testing → enforce`.
+    pub fn lines(&self) -> Vec<String> {
+        let shown = |v: Option<String>| v.unwrap_or_else(|| "(none)".into());
+        let mut out: Vec<String> = Vec::new();
+        out.extend(self.mx_added.iter().map(|p| format!("+ mx: {p}")));
+        out.extend(self.mx_removed.iter().map(|p| format!("- mx: {p}")));
+        if let Some(c) = &self.mode {
+            let name = |m: Option<Mode>| shown(m.map(|m| m.as_str().into()));
+            out.push(format!("mode: {} → {}", name(c.from), name(c.to)));
+        }
+        if let Some(c) = &self.max_age {
+            let secs = |v: Option<u64>| shown(v.map(|v| v.to_string()));
+            out.push(format!("max_age: {} → {}", secs(c.from), secs(c.to)));
+        }
+        out
+    }
+}
+
 /// A value before and after; `None` where there is no policy (or no valid field).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -30,6 +30,12 @@ pub struct Proposal {
     pub findings: Vec<Finding>,
 }
 
+/// A policy id from a UTC clock reading: `20261201T120000`. The drivers read the clock;
+/// the form is the same everywhere.
+pub fn policy_id(year: i32, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> String {
+    format!("{year:04}{month:02}{day:02}T{hour:02}{minute:02}{second:02}")
+}
+
 /// Proposes records for `report`'s domain. `id` is a fresh policy id (a timestamp the driver
 /// made); `rua` the reporting address, or `None` for a placeholder to fill in.
 pub fn propose(report: &Report, id: &str, rua: Option<&str>) -> Proposal {

@@ -8,20 +8,28 @@ use std::path::Path;
 
 const PLACEHOLDER: &str = "sha256-LOADER_HASH";
 
-pub fn pin_loader(index: &Path) -> Result<(), String> {
-    let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
-    let open = "<script type=module>";
+const OPEN: &str = "<script type=module>";
+
+/// Where the one inline module script (Trunk's loader) stands in `html`: its text is
+/// `html[start..end]`.
+pub fn loader_span(html: &str) -> Result<(usize, usize), String> {
     let start = html
-        .find(open)
+        .find(OPEN)
         .ok_or("dist/index.html has no inline module script")?
-        + open.len();
+        + OPEN.len();
     let end = start
         + html[start..]
             .find("</script>")
             .ok_or("unterminated script")?;
-    if html[end..].contains(open) {
+    if html[end..].contains(OPEN) {
         return Err("dist/index.html has more than one inline script; the CSP allows one".into());
     }
+    Ok((start, end))
+}
+
+pub fn pin_loader(index: &Path) -> Result<(), String> {
+    let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let (start, end) = loader_span(&html)?;
     let hash = base64::engine::general_purpose::STANDARD
         .encode(Sha256::digest(&html.as_bytes()[start..end]));
     if !html.contains(PLACEHOLDER) {

@@ -98,12 +98,7 @@ pub fn build_wasm(sh: &Shell, features: &str) -> Result<(), String> {
 /// Rewrites Trunk's loader so that a `?draft=` link starts the workbench build instead.
 fn choose_in_loader(index: &Path, js: &str, wasm: &str) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
-    let open = "<script type=module>";
-    let start = html.find(open).ok_or("dist/index.html has no loader")? + open.len();
-    let end = start
-        + html[start..]
-            .find("</script>")
-            .ok_or("unterminated loader")?;
+    let (start, end) = crate::csp::loader_span(&html)?;
     let loader = &html[start..end];
     // The quoted paths in Trunk's loader: its glue module and its wasm.
     let first = |suffix: &str| -> Result<String, String> {

@@ -38,13 +38,15 @@ pub(crate) fn build(a: &Answers) -> Report {
     let Some(draft) = &a.draft else {
         return build_published(a);
     };
+    build_draft(a, draft, &build_published(a))
+}
+
+/// The report of `draft` judged on the answers, compared with `published`, their report
+/// without it (a driver that already has that report passes it, and it is not built again).
+pub(crate) fn build_draft(a: &Answers, draft: &crate::draft::Draft, published: &Report) -> Report {
     let (drafted, txt, source) = crate::draft::drafted_answers(a, draft);
-    let published = build_published(&Answers {
-        draft: None,
-        ..a.clone()
-    });
     let mut report = build_published(&drafted);
-    crate::draft::compare(draft, txt, source, &published, &mut report);
+    crate::draft::compare(draft, txt, source, published, &mut report);
     report
 }
 
