@@ -430,11 +430,15 @@ fn rollout(
         .filter(|p| !hosts.iter().any(|h| covers(p, h)))
         .collect();
     if !ahead.is_empty() {
-        let age = live.map_or(String::new(), |p| {
-            format!(" (up to {})", duration(p.max_age))
+        // Senders can hold an older policy only when one is published.
+        let wait = live.map_or(String::new(), |p| {
+            format!(
+                ", wait until senders hold it (those that cached the old one may keep it for up to {})",
+                duration(p.max_age)
+            )
         });
         steps.push(format!(
-            "{} cover{} no MX of today: when moving to new MX hosts, publish the policy that names them, wait until senders hold it (those that cached the old one may keep it{age}), and only then change the MX records.",
+            "{} cover{} no MX of today: when moving to new MX hosts, publish the policy that names them{wait}, and only then change the MX records.",
             ahead.join(", "),
             if ahead.len() == 1 { "s" } else { "" }
         ));
