@@ -4,6 +4,8 @@
 //! the network or the clock, so the same code runs in the browser, the CLI and the
 //! companion service, and every rule is tested by feeding it bytes.
 
+#[cfg(feature = "reports")]
+pub mod aggregate;
 pub mod answers;
 pub mod check;
 pub mod dns;

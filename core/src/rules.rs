@@ -143,6 +143,32 @@ catalogue! {
     GENERATE_NO_MX = "generate.mx.none", Error, "RFC 8461 §4";
     GENERATE_MX_FAILING = "generate.mx.tls_failing", Warning, "RFC 8461 §5";
     GENERATE_MX_UNPROBED = "generate.mx.unprobed", Warning, "RFC 8461 §5";
+
+    // TLS-RPT aggregate reports as received (RFC 8460 §4 the JSON, §5 the delivery).
+    REPORT_INPUT_UNRECOGNIZED = "report.input.unrecognized", Error, "RFC 8460 §5";
+    REPORT_INPUT_TOO_LARGE = "report.input.too_large", Error, "RFC 8460 §5.2";
+    REPORT_GZIP_CORRUPT = "report.gzip.corrupt", Error, "RFC 8460 §5.2";
+    REPORT_EMAIL_NO_REPORT = "report.email.no_report", Error, "RFC 8460 §5.3";
+    REPORT_EMAIL_CONTENT_TYPE = "report.email.content_type", Info, "RFC 8460 §5.3";
+    REPORT_EMAIL_HEADER_MISSING = "report.email.header_missing", Info, "RFC 8460 §5.3";
+    REPORT_EMAIL_SUBMITTER_MISMATCH = "report.email.submitter_mismatch", Warning, "RFC 8460 §5.3";
+    REPORT_JSON_SYNTAX = "report.json.syntax", Error, "RFC 8460 §4.4";
+    REPORT_JSON_NOT_OBJECT = "report.json.not_object", Error, "RFC 8460 §4.4";
+    REPORT_FIELD_MISSING = "report.field.missing", Error, "RFC 8460 §4.4";
+    REPORT_FIELD_TYPE = "report.field.type", Error, "RFC 8460 §4.4";
+    REPORT_NUMBER_AS_STRING = "report.field.number_as_string", Info, "RFC 8460 §4.4";
+    REPORT_FIELD_EMPTY = "report.field.empty", Info, "RFC 8460 §4.4";
+    REPORT_FIELD_UNKNOWN = "report.field.unknown", Info, "RFC 8460 §4.4";
+    REPORT_MX_HOST_STRING = "report.mx_host.string", Info, "RFC 8460 §4.4 (erratum 6241)";
+    REPORT_POLICY_TYPE_UNKNOWN = "report.policy_type.unknown", Warning, "RFC 8460 §4.4";
+    REPORT_RESULT_TYPE_UNKNOWN = "report.result_type.unknown", Info, "RFC 8460 §4.3";
+    REPORT_DATE_BAD = "report.date.bad", Warning, "RFC 8460 §4.4";
+    REPORT_DATE_ORDER = "report.date.order", Warning, "RFC 8460 §4.4";
+    REPORT_COUNTS_MISMATCH = "report.counts.mismatch", Info, "RFC 8460 §4.2";
+    REPORT_DOMAIN_ULABEL = "report.domain.ulabel", Warning, "RFC 8460 §4.4";
+    REPORT_IP_BAD = "report.ip.bad", Info, "RFC 8460 §4.4";
+    REPORT_DUPLICATE = "report.duplicate", Info, "RFC 8460 §5.3";
+    REPORT_NO_POLICIES = "report.policies.empty", Info, "RFC 8460 §4.4";
 }
 
 #[cfg(test)]
