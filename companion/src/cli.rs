@@ -27,6 +27,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Propose the records to publish for a domain, from its live MX and their probes.
     Generate(GenerateArgs),
+    /// Read TLS-RPT aggregate reports (JSON, .json.gz, or saved e-mails) and explain them.
+    Report(ReportArgs),
     /// Serve the web app and its JSON API over HTTP.
     Serve(Box<ServeArgs>),
     /// Print the JSON Schema of the report that `check --json` prints.
@@ -219,6 +221,16 @@ pub struct CheckArgs {
     /// The domain: a name, a URL or an e-mail address.
     #[arg(value_name = "DOMAIN")]
     pub domain: String,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Print one JSON object: {"reports", "totals", "findings", "inputs", "result_types"}.
+    #[arg(long)]
+    pub json: bool,
+    /// Report files (.json, .json.gz, .eml) or folders of them; "-" reads standard input.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Args)]

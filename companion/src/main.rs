@@ -7,6 +7,7 @@ mod generate_cmd;
 mod lint;
 mod net;
 mod output;
+mod report_cmd;
 mod serve;
 
 use clap::Parser;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Match(args) => lint::run_match(args),
         cli::Command::Check(args) => check_cmd::run(args),
         cli::Command::Generate(args) => generate_cmd::run(args),
+        cli::Command::Report(args) => report_cmd::run(args),
         cli::Command::Serve(args) => serve::run(*args),
         cli::Command::Schema => {
             let schema = schemars::schema_for!(mtasts_core::Report);
