@@ -30,8 +30,7 @@ pub fn app(early: &Early) -> Html {
                 </p>
             </header>
             <main id="main">
-                <Checker early={early} />
-                { linter() }
+                { body(early) }
             </main>
             <footer class="site-footer">
                 <p>
@@ -44,6 +43,26 @@ pub fn app(early: &Early) -> Html {
             </footer>
         </>
     }
+}
+
+/// The Reports build shows the Reports view for `?reports` links; every build shows the
+/// check otherwise.
+#[cfg(feature = "reports")]
+fn body(early: Early) -> Html {
+    let wants_reports = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .is_some_and(|q| q.has("reports"));
+    if wants_reports {
+        html! { <crate::reports::Reports /> }
+    } else {
+        html! { <><Checker early={early} />{ linter() }</> }
+    }
+}
+
+#[cfg(not(feature = "reports"))]
+fn body(early: Early) -> Html {
+    html! { <><Checker early={early} />{ linter() }</> }
 }
 
 /// The linter for pasted records and policies lives in the workbench build (`?draft=`), so
@@ -59,7 +78,9 @@ fn linter() -> Html {
         <p class="linter-open">
             { "No domain yet? " }
             <a id="open-linter" href="/?draft=">{ "Check a policy or TXT record you paste" }</a>
-            { ", without any network access." }
+            { ", without any network access, or " }
+            <a id="open-reports" href="/?reports">{ "read your TLS reports" }</a>
+            { " in this browser." }
         </p>
     }
 }

@@ -14,6 +14,8 @@ mod idna;
 mod linter;
 mod model;
 mod report;
+#[cfg(feature = "reports")]
+mod reports;
 mod settings;
 mod url_state;
 mod use_check;

@@ -117,9 +117,9 @@ fn test() -> Result<(), String> {
             "warnings",
         ],
     )?;
-    // Both builds of the page: the first page, and the workbench (`?draft=` links) that is
-    // the same package with a feature.
-    for features in ["", "workbench"] {
+    // Every build of the page: the first page, and the lazy ones (`?draft=`, `?reports`)
+    // that are the same package with a feature.
+    for features in ["", "workbench", "reports"] {
         sh.run(
             "cargo",
             &[

@@ -1,21 +1,57 @@
-//! The workbench build of the page: the same app with the `workbench` feature (the draft
-//! editor and the generator), built beside Trunk's and loaded only for `?draft=` links, so
-//! a first visit never downloads it. Trunk builds one variant of a package, so this one is
-//! made here with the same tools and steps: cargo, wasm-bindgen, `wasm-opt -Oz`, terser.
+//! The lazy builds of the page: the same app with a feature, built beside Trunk's and loaded
+//! only for the links that need it, so a first visit never downloads them. The workbench
+//! (`workbench`: the draft editor, generator and linter) is loaded for `?draft=` links, the
+//! Reports view (`reports`: the TLS-RPT report reader) for `?reports` links. Trunk builds one
+//! variant of a package, so these are made here with the same tools and steps: cargo,
+//! wasm-bindgen, `wasm-opt -Oz`, terser.
 
 use crate::shell::Shell;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-/// The prefix of the workbench files in `dist`; the budget counts them apart.
-pub const PREFIX: &str = "workbench-";
+/// One lazy build: its cargo feature, the prefix of its files in `dist` and the URL
+/// parameter that loads it.
+pub struct Variant {
+    pub feature: &'static str,
+    pub prefix: &'static str,
+    pub param: &'static str,
+}
+
+pub const VARIANTS: &[Variant] = &[
+    Variant {
+        feature: "workbench",
+        prefix: "workbench-",
+        param: "draft",
+    },
+    Variant {
+        feature: "reports",
+        prefix: "reports-",
+        param: "reports",
+    },
+];
+
+/// True for a file of a lazy build, which a first visit does not download.
+pub fn is_lazy(name: &str) -> bool {
+    VARIANTS.iter().any(|v| name.starts_with(v.prefix))
+}
 
 pub fn build(sh: &Shell, dist: &Path) -> Result<(), String> {
-    build_wasm(sh, "workbench")?;
+    let mut built = Vec::new();
+    for v in VARIANTS {
+        let (js, wasm) = build_variant(sh, dist, v)?;
+        built.push((v.param, js, wasm));
+    }
+    choose_in_loader(&dist.join("index.html"), &built)
+}
+
+/// Builds one variant into `dist`; returns its glue and wasm file names.
+fn build_variant(sh: &Shell, dist: &Path, v: &Variant) -> Result<(String, String), String> {
+    let name = v.feature;
+    build_wasm(sh, name)?;
     let built = sh
         .target_dir()
         .join("wasm32-unknown-unknown/wasm-release/mtasts-web.wasm");
-    let staging = sh.target_dir().join("workbench-page");
+    let staging = sh.target_dir().join(format!("{name}-page"));
     let _ = std::fs::remove_dir_all(&staging);
     std::fs::create_dir_all(&staging).map_err(|e| e.to_string())?;
     let path = |p: &Path| p.to_str().map(str::to_string).ok_or("path is not UTF-8");
@@ -25,13 +61,13 @@ pub fn build(sh: &Shell, dist: &Path) -> Result<(), String> {
         &[
             "--target=web",
             &out_dir,
-            "--out-name=workbench",
+            &format!("--out-name={name}"),
             "--no-typescript",
             &path(&built)?,
         ],
     )?;
-    let wasm = staging.join("workbench_bg.wasm");
-    let optimized = staging.join("workbench_opt.wasm");
+    let wasm = staging.join(format!("{name}_bg.wasm"));
+    let optimized = staging.join(format!("{name}_opt.wasm"));
     let wasm_opt = crate::shell::root().join("node_modules/.bin/wasm-opt");
     sh.run(
         &path(&wasm_opt)?,
@@ -41,7 +77,7 @@ pub fn build(sh: &Shell, dist: &Path) -> Result<(), String> {
             &path(&wasm)?,
         ],
     )?;
-    let js = staging.join("workbench.js");
+    let js = staging.join(format!("{name}.js"));
     let terser = crate::shell::root().join("node_modules/.bin/terser");
     sh.run(
         &path(&terser)?,
@@ -60,21 +96,21 @@ pub fn build(sh: &Shell, dist: &Path) -> Result<(), String> {
     // Named by content, like Trunk's files, so they can be cached as immutable.
     let hash = Sha256::digest([wasm_bytes.as_slice(), js_bytes.as_slice()].concat());
     let hash: String = hash[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let js_name = format!("{PREFIX}{hash}.js");
-    let wasm_name = format!("{PREFIX}{hash}_bg.wasm");
+    let js_name = format!("{}{hash}.js", v.prefix);
+    let wasm_name = format!("{}{hash}_bg.wasm", v.prefix);
     for entry in std::fs::read_dir(dist).map_err(|e| e.to_string())? {
         let old = entry.map_err(|e| e.to_string())?.path();
         if old
             .file_name()
             .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with(PREFIX))
+            .is_some_and(|n| n.starts_with(v.prefix))
         {
             std::fs::remove_file(&old).map_err(|e| e.to_string())?;
         }
     }
     std::fs::write(dist.join(&js_name), &js_bytes).map_err(|e| e.to_string())?;
     std::fs::write(dist.join(&wasm_name), &wasm_bytes).map_err(|e| e.to_string())?;
-    choose_in_loader(&dist.join("index.html"), &js_name, &wasm_name)
+    Ok((js_name, wasm_name))
 }
 
 /// The page's wasm with `features`, on its size profile, before wasm-bindgen.
@@ -95,8 +131,9 @@ pub fn build_wasm(sh: &Shell, features: &str) -> Result<(), String> {
     )
 }
 
-/// Rewrites Trunk's loader so that a `?draft=` link starts the workbench build instead.
-fn choose_in_loader(index: &Path, js: &str, wasm: &str) -> Result<(), String> {
+/// Rewrites Trunk's loader so that a link with a variant's parameter starts that build
+/// instead; `builds` holds (parameter, glue, wasm), the first match wins.
+fn choose_in_loader(index: &Path, builds: &[(&str, String, String)]) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
     let (start, end) = crate::csp::loader_span(&html)?;
     let loader = &html[start..end];
@@ -110,8 +147,12 @@ fn choose_in_loader(index: &Path, js: &str, wasm: &str) -> Result<(), String> {
     };
     let page_js = first(".js")?;
     let page_wasm = first("_bg.wasm")?;
+    let choices: String = builds
+        .iter()
+        .map(|(param, js, wasm)| format!("q.has('{param}') ? ['/{js}', '/{wasm}'] : "))
+        .collect();
     let script = format!(
-        "const [js, wasm] = new URLSearchParams(location.search).has('draft') ? ['/{js}', '/{wasm}'] : ['{page_js}', '{page_wasm}'];\nconst {{ default: init }} = await import(js);\nawait init({{ module_or_path: wasm }});"
+        "const q = new URLSearchParams(location.search);\nconst [js, wasm] = {choices}['{page_js}', '{page_wasm}'];\nconst {{ default: init }} = await import(js);\nawait init({{ module_or_path: wasm }});"
     );
     let html = format!("{}{script}{}", &html[..start], &html[end..]);
     std::fs::write(index, html).map_err(|e| e.to_string())
@@ -120,14 +161,18 @@ fn choose_in_loader(index: &Path, js: &str, wasm: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_loader_picks_the_workbench_for_draft_links() {
+    fn the_loader_picks_each_lazy_build_by_its_parameter() {
         let dir = std::env::temp_dir().join(format!("xtask-loader-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let index = dir.join("index.html");
         std::fs::write(&index, "<head><script type=module>import init, * as bindings from '/mtasts-web-abc.js';\nconst wasm = await init({ module_or_path: '/mtasts-web-abc_bg.wasm' });</script></head>").unwrap();
-        super::choose_in_loader(&index, "workbench-1.js", "workbench-1_bg.wasm").unwrap();
+        let builds = [
+            ("draft", "workbench-1.js".to_string(), "workbench-1_bg.wasm".to_string()),
+            ("reports", "reports-2.js".to_string(), "reports-2_bg.wasm".to_string()),
+        ];
+        super::choose_in_loader(&index, &builds).unwrap();
         let html = std::fs::read_to_string(&index).unwrap();
-        assert!(html.contains("has('draft') ? ['/workbench-1.js', '/workbench-1_bg.wasm'] : ['/mtasts-web-abc.js', '/mtasts-web-abc_bg.wasm']"), "{html}");
+        assert!(html.contains("q.has('draft') ? ['/workbench-1.js', '/workbench-1_bg.wasm'] : q.has('reports') ? ['/reports-2.js', '/reports-2_bg.wasm'] : ['/mtasts-web-abc.js', '/mtasts-web-abc_bg.wasm']"), "{html}");
         assert_eq!(html.matches("<script type=module>").count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
