@@ -15,10 +15,14 @@ pub struct Picked {
     pub bytes: Vec<u8>,
 }
 
-pub async fn read_all(files: web_sys::FileList) -> Vec<Picked> {
+/// The files of a list, taken at once: the list empties when the input is reset.
+pub fn take(list: &web_sys::FileList) -> Vec<web_sys::File> {
+    (0..list.length()).filter_map(|i| list.item(i)).collect()
+}
+
+pub async fn read_all(files: Vec<web_sys::File>) -> Vec<Picked> {
     let mut out = Vec::new();
-    for i in 0..files.length() {
-        let Some(file) = files.item(i) else { continue };
+    for file in files {
         let cap = (MAX_INPUT_BYTES + 1) as f64;
         let bytes = match file.slice_with_f64_and_f64(0.0, cap) {
             Ok(blob) => match JsFuture::from(blob.array_buffer()).await {
@@ -56,7 +60,13 @@ pub fn hand_over(files: &[(String, Vec<u8>)]) -> Result<(), String> {
     let engine = base64::engine::general_purpose::STANDARD;
     let text: Vec<String> = files
         .iter()
-        .map(|(name, bytes)| format!("{}\0{}", name.replace(['\0', '\n'], " "), engine.encode(bytes)))
+        .map(|(name, bytes)| {
+            format!(
+                "{}\0{}",
+                name.replace(['\0', '\n'], " "),
+                engine.encode(bytes)
+            )
+        })
         .collect();
     session()
         .ok_or("this browser keeps no session storage")?
@@ -69,7 +79,11 @@ pub fn take_handed_over() -> Vec<(String, Vec<u8>)> {
     let Some(storage) = session() else {
         return Vec::new();
     };
-    let text = storage.get_item(HANDOVER).ok().flatten().unwrap_or_default();
+    let text = storage
+        .get_item(HANDOVER)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let _ = storage.remove_item(HANDOVER);
     let engine = base64::engine::general_purpose::STANDARD;
     text.lines()

@@ -82,7 +82,7 @@ pub fn reports() -> Html {
 
     let add = {
         let (files, latest) = (files.clone(), latest.clone());
-        Rc::new(move |list: web_sys::FileList| {
+        Rc::new(move |list: Vec<web_sys::File>| {
             let (files, latest) = (files.clone(), latest.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let picked = files::read_all(list).await;
@@ -104,7 +104,7 @@ pub fn reports() -> Html {
                 return;
             };
             if let Some(list) = input.files() {
-                add(list);
+                add(files::take(&list));
             }
             // The same file picked again later is read again.
             input.set_value("");
@@ -116,7 +116,7 @@ pub fn reports() -> Html {
             e.prevent_default();
             dragging.set(false);
             if let Some(list) = e.data_transfer().and_then(|d| d.files()) {
-                add(list);
+                add(files::take(&list));
             }
         })
     };
@@ -133,17 +133,13 @@ pub fn reports() -> Html {
     };
     let compare = {
         let (files, error) = (files.clone(), error.clone());
-        Callback::from(move |domain: String| {
-            match files::hand_over(&files.raw) {
-                Ok(()) => {
-                    if let Some(w) = web_sys::window() {
-                        let _ = w
-                            .location()
-                            .set_href(&format!("/?reports&live={domain}"));
-                    }
+        Callback::from(move |domain: String| match files::hand_over(&files.raw) {
+            Ok(()) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().set_href(&format!("/?reports&live={domain}"));
                 }
-                Err(e) => error.set(Some(e)),
             }
+            Err(e) => error.set(Some(e)),
         })
     };
     let clear = {
@@ -200,7 +196,12 @@ fn privacy(live: Option<&str>, check: &crate::model::CheckState) -> Html {
     }
 }
 
-fn summary(c: &Collection, live: Option<&Report>, live_mode: bool, compare: &Callback<String>) -> Html {
+fn summary(
+    c: &Collection,
+    live: Option<&Report>,
+    live_mode: bool,
+    compare: &Callback<String>,
+) -> Html {
     let t: Totals = c.totals();
     let reports = c.reports();
     let all = t.successful.saturating_add(t.failed);
@@ -351,7 +352,10 @@ fn failures(c: &Collection, live: Option<&Report>, live_mode: bool) -> Html {
 fn row(r: &Row, live: Option<&Report>, live_mode: bool) -> Html {
     let d = r.detail;
     let mx = d.receiving_mx_hostname.as_deref();
-    let same_domain = live.filter(|l| l.domain.eq_ignore_ascii_case(r.domain.trim_end_matches('.')));
+    let same_domain = live.filter(|l| {
+        l.domain
+            .eq_ignore_ascii_case(r.domain.trim_end_matches('.'))
+    });
     let cell = match (same_domain, live_mode) {
         (Some(l), _) => match correlate(&d.result_type, mx, l) {
             Some(LiveMatch { mx, finding }) => html! {
@@ -362,10 +366,14 @@ fn row(r: &Row, live: Option<&Report>, live_mode: bool) -> Html {
                     { ": " }{ finding.message.clone() }
                 </td>
             },
-            None => html! { <td class="live-unseen">{ "Not seen now: fixed since, intermittent, or seen only from the sender's network." }</td> },
+            None => {
+                html! { <td class="live-unseen">{ "Not seen now: fixed since, intermittent, or seen only from the sender's network." }</td> }
+            }
         },
         (None, true) => html! { <td>{ "—" }</td> },
-        (None, false) => html! { <td><a href={format!("/?domain={}", r.domain)}>{ format!("Check {}", r.domain) }</a></td> },
+        (None, false) => {
+            html! { <td><a href={format!("/?domain={}", r.domain)}>{ format!("Check {}", r.domain) }</a></td> }
+        }
     };
     html! {
         <tr>

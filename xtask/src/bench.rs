@@ -81,7 +81,9 @@ pub fn run(sh: &Shell, page_only: bool) -> Result<(), String> {
         .and_then(|()| page(sh, &release, &doh, &ca))
         .and_then(|()| crate::peers::run(sh, &release, &ca, &domains));
     world.stop();
-    result.and_then(|()| crate::peers::parsers(sh))
+    result
+        .and_then(|()| crate::peers::parsers(sh))
+        .and_then(|()| crate::peers::report_parsers(sh))
 }
 
 /// Peak resident memory of a process, from /proc (Linux).

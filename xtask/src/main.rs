@@ -26,8 +26,10 @@ commands:
                    then the browser tests in headless Chromium
   browser          build the web app and run only the browser tests
   build            build the web app (dist/) and the companion (release)
-  bench [page]     run the benchmarks against the test world and print tables (`page`: only
-                   the page against its static floor)
+  bench [page|reports]
+                   run the benchmarks against the test world and print tables (`page`: only
+                   the page against its static floor; `reports`: only the TLS-RPT report
+                   reader against parsedmarc)
   interop          compare the sender profiles with real senders (Postfix, chasquid, ZoneMTA's
                    Node stack) on the test world
   size             the wasm's largest functions (twiggy), for cutting the page's weight
@@ -40,6 +42,9 @@ fn main() -> ExitCode {
         Some("build") => build(&Shell::new()),
         Some("run") => run(args.get(1).map(String::as_str)),
         Some("test") => test(),
+        Some("bench") if args.get(1).map(String::as_str) == Some("reports") => {
+            peers::report_parsers(&Shell::new())
+        }
         Some("bench") => bench::run(
             &Shell::new(),
             args.get(1).map(String::as_str) == Some("page"),
@@ -194,9 +199,11 @@ fn browser_tests(sh: &Shell) -> Result<(), String> {
         "xtask: browser tests against {url}, test world DoH at {}, third-party lane at {} (DoH {third_party_doh})",
         world.doh, third_party.url
     );
+    // `BROWSER_TESTS=tests/browser/reports.test.mjs cargo xtask browser` runs one file.
+    let which = std::env::var("BROWSER_TESTS").unwrap_or_else(|_| "tests/browser/".into());
     let result = sh.run_env(
         "node",
-        &["--test", "--test-concurrency=1", "tests/browser/"],
+        &["--test", "--test-concurrency=1", &which],
         &[
             ("MTASTS_BASE_URL", url.as_str()),
             ("MTASTS_DOH", world.doh.as_str()),

@@ -287,3 +287,71 @@ pub fn parsers(sh: &Shell) -> Result<(), String> {
     }
     Ok(())
 }
+
+const PARSEDMARC: &str = "parsedmarc==11.1.0";
+
+/// The report reader (criterion) beside parsedmarc's SMTP TLS report parser, on the same
+/// inputs; parsedmarc lives in a virtualenv of its own (its dependencies are many).
+pub fn report_parsers(sh: &Shell) -> Result<(), String> {
+    let dir = sh.target_dir().join("parsedmarc-venv");
+    if !dir.join("bin/parsedmarc").exists() {
+        sh.run("python3", &["-m", "venv", dir.to_str().ok_or("path")?])?;
+        let pip = dir.join("bin/pip");
+        sh.run(
+            pip.to_str().ok_or("path")?,
+            &[
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                PARSEDMARC,
+            ],
+        )?;
+    }
+    sh.run(
+        "cargo",
+        &[
+            "bench",
+            "--package",
+            "mtasts-core",
+            "--bench",
+            "reports",
+            "--",
+            "--noplot",
+            "--warm-up-time",
+            "1",
+            "--measurement-time",
+            "3",
+        ],
+    )?;
+    let out = Command::new(dir.join("bin/python"))
+        .arg(root().join("xtask/src/peer_reports.py"))
+        .output()
+        .map_err(|e| e.to_string())?;
+    let py: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "parsedmarc timing failed: {e}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    let target = sh.target_dir();
+    println!("\nTLS-RPT reports (median per report; ours: criterion, read with findings; parsedmarc {}: timeit in CPython 3)\n", PARSEDMARC.trim_start_matches("parsedmarc=="));
+    println!("| input | mtasts-core | parsedmarc | ratio | failed sessions read by parsedmarc |");
+    println!("|---|---:|---:|---:|---:|");
+    for name in [
+        "report_rfc_json",
+        "report_rfc_gzip",
+        "report_large_json",
+        "report_large_gzip",
+    ] {
+        let ours = criterion_ns(&target, name).ok_or(format!("no criterion result for {name}"))?;
+        let theirs = py["parsedmarc"][name].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "| {name} | {:.1} µs | {:.1} µs | {:.1}x | {} |",
+            ours / 1e3,
+            theirs / 1e3,
+            theirs / ours,
+            py["read"][name]
+        );
+    }
+    Ok(())
+}

@@ -167,8 +167,16 @@ mod tests {
         let index = dir.join("index.html");
         std::fs::write(&index, "<head><script type=module>import init, * as bindings from '/mtasts-web-abc.js';\nconst wasm = await init({ module_or_path: '/mtasts-web-abc_bg.wasm' });</script></head>").unwrap();
         let builds = [
-            ("draft", "workbench-1.js".to_string(), "workbench-1_bg.wasm".to_string()),
-            ("reports", "reports-2.js".to_string(), "reports-2_bg.wasm".to_string()),
+            (
+                "draft",
+                "workbench-1.js".to_string(),
+                "workbench-1_bg.wasm".to_string(),
+            ),
+            (
+                "reports",
+                "reports-2.js".to_string(),
+                "reports-2_bg.wasm".to_string(),
+            ),
         ];
         super::choose_in_loader(&index, &builds).unwrap();
         let html = std::fs::read_to_string(&index).unwrap();
