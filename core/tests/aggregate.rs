@@ -465,3 +465,17 @@ fn an_invalid_input_makes_the_collection_invalid() {
     assert!(!c.all_valid());
     assert_eq!(c.reports().len(), 1);
 }
+
+#[test]
+fn many_copies_of_one_report_count_once() {
+    let mut c = Collection::default();
+    for i in 0..5000 {
+        c.add(&format!("copy-{i}.json"), GOOGLE.as_bytes());
+    }
+    assert_eq!(c.reports().len(), 1);
+    assert_eq!(c.totals().successful, 412);
+    let last = &c.inputs[4999].readings[0].findings;
+    assert!(last
+        .iter()
+        .any(|f| f.code == "report.duplicate" && f.message.contains("copy-0.json")));
+}

@@ -5,7 +5,7 @@ use super::{read, AggregateReport, Reading};
 use crate::finding::Finding;
 use crate::rules;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The `by_mx` key for successful sessions a report does not tie to one MX host (its
 /// policy names no host, several, or a wildcard).
@@ -21,6 +21,9 @@ pub struct Input {
 #[derive(Debug, Clone, Default)]
 pub struct Collection {
     pub inputs: Vec<Input>,
+    /// (organization, report id) of every report read, with the input it was first read
+    /// from: a folder of years of reports stays linear.
+    seen: HashMap<(String, String), usize>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -54,6 +57,7 @@ impl Collection {
     /// id) is kept, with a finding, but not counted again.
     pub fn add(&mut self, name: &str, bytes: &[u8]) -> &Input {
         let mut readings = read(bytes);
+        let index = self.inputs.len();
         for reading in &mut readings {
             let Some(report) = &reading.report else {
                 continue;
@@ -61,13 +65,19 @@ impl Collection {
             if report.report_id.is_empty() {
                 continue;
             }
-            if let Some(first) = self.find(report) {
-                reading
-                    .findings
-                    .push(rules::REPORT_DUPLICATE.finding(format!(
-                    "This is report {} of {} again (first read from {first}); it is counted once.",
-                    report.report_id, report.organization_name
-                )));
+            let key = key(report);
+            match self.seen.get(&key) {
+                Some(&first) => {
+                    let first = self.inputs.get(first).map_or(name, |i| i.name.as_str());
+                    let finding = rules::REPORT_DUPLICATE.finding(format!(
+                        "This is report {} of {} again (first read from {first}); it is counted once.",
+                        report.report_id, report.organization_name
+                    ));
+                    reading.findings.push(finding);
+                }
+                None => {
+                    self.seen.insert(key, index);
+                }
             }
         }
         self.inputs.push(Input {
@@ -77,27 +87,17 @@ impl Collection {
         self.inputs.last().expect("just pushed")
     }
 
-    fn find(&self, report: &AggregateReport) -> Option<&str> {
-        self.inputs.iter().find_map(|input| {
-            input
-                .readings
-                .iter()
-                .filter_map(|r| r.report.as_ref())
-                .any(|r| same(r, report))
-                .then_some(input.name.as_str())
-        })
-    }
-
     /// Each distinct report once, in the order first read.
     pub fn reports(&self) -> Vec<&AggregateReport> {
         let mut out: Vec<&AggregateReport> = Vec::new();
+        let mut taken = HashSet::new();
         for r in self
             .inputs
             .iter()
             .flat_map(|i| &i.readings)
             .filter_map(|r| r.report.as_ref())
         {
-            if r.report_id.is_empty() || !out.iter().any(|o| same(o, r)) {
+            if r.report_id.is_empty() || taken.insert(key(r)) {
                 out.push(r);
             }
         }
@@ -128,8 +128,8 @@ impl Collection {
     }
 }
 
-fn same(a: &AggregateReport, b: &AggregateReport) -> bool {
-    a.report_id == b.report_id && a.organization_name == b.organization_name
+fn key(r: &AggregateReport) -> (String, String) {
+    (r.organization_name.clone(), r.report_id.clone())
 }
 
 pub fn totals(reports: &[&AggregateReport]) -> Totals {
