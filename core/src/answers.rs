@@ -70,6 +70,20 @@ pub struct Arrivals {
     pub probes: SmallMap<String, u64>,
 }
 
+impl Answers {
+    /// True when some answer proves that the resolver validates DNSSEC.
+    pub fn resolver_validates(&self) -> bool {
+        use crate::dnssec::proves_validation;
+        [&self.txt, &self.tlsrpt, &self.mx_answer, &self.canary]
+            .into_iter()
+            .flatten()
+            .chain(self.host_a.values())
+            .chain(self.host_aaaa.values())
+            .chain(self.tlsa.values())
+            .any(proves_validation)
+    }
+}
+
 /// Everything the report is built from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Answers {
@@ -81,6 +95,16 @@ pub struct Answers {
     pub policy: Option<PolicyFetch>,
     /// The probed MX hosts: `None` while the probe runs.
     pub probes: SmallMap<String, Option<ProbeResult>>,
+    /// The MX answer as the resolver gave it, for its DNSSEC status.
+    pub mx_answer: Option<DnsAnswer>,
+    /// The SOA of the domain's top-level zone: an authenticated answer proves that the
+    /// resolver validates even when nothing of the domain is signed.
+    pub canary: Option<DnsAnswer>,
+    /// Each probed MX host's A and AAAA look-ups.
+    pub host_a: SmallMap<String, DnsAnswer>,
+    pub host_aaaa: SmallMap<String, DnsAnswer>,
+    /// Each probed MX host's `_25._tcp` TLSA look-up.
+    pub tlsa: SmallMap<String, DnsAnswer>,
     pub arrivals: Arrivals,
     /// True when every request has been answered.
     pub complete: bool,

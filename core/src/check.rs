@@ -83,6 +83,10 @@ enum Slot {
     TlsRpt,
     Policy,
     Probe(String),
+    Canary,
+    HostA(String),
+    HostAaaa(String),
+    Tlsa(String),
 }
 
 /// The check of one domain.
@@ -115,6 +119,11 @@ impl Check {
             format!("_smtp._tls.{domain}"),
             RecordType::Txt,
         );
+        // The last label: every validating resolver authenticates a signed TLD's SOA.
+        let tld = domain.rsplit('.').next().unwrap_or_default().to_string();
+        if !tld.is_empty() {
+            check.dns(Slot::Canary, tld, RecordType::Soa);
+        }
         let host = format!("mta-sts.{domain}");
         let url = format!("https://{host}/.well-known/mta-sts.txt");
         let id = check.issue(Slot::Policy);
@@ -168,6 +177,7 @@ impl Check {
             }
             (Slot::Mx, Answer::Dns(d)) => {
                 a.arrivals.mx = Some(elapsed_ms);
+                a.mx_answer = Some(d.clone());
                 let set = MxSet::from_answer(&a.domain, d);
                 self.probe_hosts(&set);
                 self.answers.mx = Some(set);
@@ -179,6 +189,16 @@ impl Check {
             (Slot::Probe(host), Answer::Probe(p)) => {
                 a.arrivals.probes.insert(host.clone(), elapsed_ms);
                 a.probes.insert(host, Some(p));
+            }
+            (Slot::Canary, Answer::Dns(d)) => a.canary = Some(d),
+            (Slot::HostA(host), Answer::Dns(d)) => {
+                a.host_a.insert(host, d);
+            }
+            (Slot::HostAaaa(host), Answer::Dns(d)) => {
+                a.host_aaaa.insert(host, d);
+            }
+            (Slot::Tlsa(host), Answer::Dns(d)) => {
+                a.tlsa.insert(host, d);
             }
             _ => return Err(HandleError::WrongKind(id)),
         }
@@ -196,7 +216,24 @@ impl Check {
             }
             self.answers.probes.insert(mx.host.clone(), None);
             let id = self.issue(Slot::Probe(mx.host.clone()));
-            self.outbox.push(Request::Probe { id, host: mx.host });
+            self.outbox.push(Request::Probe {
+                id,
+                host: mx.host.clone(),
+            });
+            // DANE needs the host's address records to be secure and its TLSA records
+            // (RFC 7672 §2.2); the look-ups are the check's own, so each carries its
+            // DNSSEC status whichever driver runs them.
+            self.dns(Slot::HostA(mx.host.clone()), mx.host.clone(), RecordType::A);
+            self.dns(
+                Slot::HostAaaa(mx.host.clone()),
+                mx.host.clone(),
+                RecordType::Aaaa,
+            );
+            self.dns(
+                Slot::Tlsa(mx.host.clone()),
+                format!("_25._tcp.{}", mx.host),
+                RecordType::Tlsa,
+            );
         }
     }
 

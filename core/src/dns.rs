@@ -6,7 +6,10 @@ use crate::recordset::TxtRecord;
 use domain::base::iana::{Rcode, Rtype};
 use domain::base::name::{Name, ParsedName, ToName};
 use domain::base::{Message, MessageBuilder};
-use domain::rdata::{Aaaa, Cname, Mx, Txt, A};
+use domain::base::rdata::{ParseRecordData, RecordData};
+use domain::base::wire::ParseError;
+use domain::dep::octseq::{Octets, Parser};
+use domain::rdata::{Aaaa, Cname, Mx, Tlsa, Txt, A};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -19,6 +22,10 @@ pub enum RecordType {
     Mx,
     A,
     Aaaa,
+    /// DANE records (RFC 6698) at `_25._tcp.<mx host>`.
+    Tlsa,
+    /// Asked of the domain's top-level zone only, to learn whether the resolver validates.
+    Soa,
 }
 
 impl RecordType {
@@ -28,6 +35,8 @@ impl RecordType {
             RecordType::Mx => Rtype::MX,
             RecordType::A => Rtype::A,
             RecordType::Aaaa => Rtype::AAAA,
+            RecordType::Tlsa => Rtype::TLSA,
+            RecordType::Soa => Rtype::SOA,
         }
     }
 
@@ -37,6 +46,8 @@ impl RecordType {
             RecordType::Mx => "MX",
             RecordType::A => "A",
             RecordType::Aaaa => "AAAA",
+            RecordType::Tlsa => "TLSA",
+            RecordType::Soa => "SOA",
         }
     }
 }
@@ -98,6 +109,96 @@ pub struct MxRecord {
     pub host: String,
 }
 
+/// A TLSA record (RFC 6698 §2.1), with the association data in lower-case hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TlsaRecord {
+    pub usage: u8,
+    pub selector: u8,
+    pub matching_type: u8,
+    pub data: String,
+}
+
+impl std::fmt::Display for TlsaRecord {
+    /// Zone-file presentation: "3 1 1 ab12…".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} {} {}",
+            self.usage, self.selector, self.matching_type, self.data
+        )
+    }
+}
+
+/// An Extended DNS Error (RFC 8914) the resolver attached to its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ExtendedError {
+    pub code: u16,
+    /// The resolver's extra text, when it sent one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+}
+
+impl ExtendedError {
+    /// True for the codes that say DNSSEC validation failed (RFC 8914 §4.2 to §4.13: 1, 2
+    /// and 5 to 12).
+    pub fn is_dnssec_failure(&self) -> bool {
+        matches!(self.code, 1 | 2 | 5..=12)
+    }
+
+    /// The code's name in RFC 8914's registry.
+    pub fn name(&self) -> &'static str {
+        match self.code {
+            0 => "Other Error",
+            1 => "Unsupported DNSKEY Algorithm",
+            2 => "Unsupported DS Digest Type",
+            3 => "Stale Answer",
+            4 => "Forged Answer",
+            5 => "DNSSEC Indeterminate",
+            6 => "DNSSEC Bogus",
+            7 => "Signature Expired",
+            8 => "Signature Not Yet Valid",
+            9 => "DNSKEY Missing",
+            10 => "RRSIGs Missing",
+            11 => "No Zone Key Bit Set",
+            12 => "NSEC Missing",
+            13 => "Cached Error",
+            14 => "Not Ready",
+            15 => "Blocked",
+            16 => "Censored",
+            17 => "Filtered",
+            18 => "Prohibited",
+            19 => "Stale NXDOMAIN Answer",
+            20 => "Not Authoritative",
+            21 => "Not Supported",
+            22 => "No Reachable Authority",
+            23 => "Network Error",
+            24 => "Invalid Data",
+            _ => "an unregistered code",
+        }
+    }
+}
+
+/// TLSA record data as a message section can be filtered by: the domain crate parses TLSA
+/// only through its enum of every record type, which would bring them all into the page.
+struct TlsaData<O>(Tlsa<O>);
+
+impl<O> RecordData for TlsaData<O> {
+    fn rtype(&self) -> Rtype {
+        Rtype::TLSA
+    }
+}
+
+impl<'a, Octs: Octets + ?Sized> ParseRecordData<'a, Octs> for TlsaData<Octs::Range<'a>> {
+    fn parse_rdata(rtype: Rtype, parser: &mut Parser<'a, Octs>) -> Result<Option<Self>, ParseError> {
+        if rtype != Rtype::TLSA {
+            return Ok(None);
+        }
+        Tlsa::parse(parser).map(|t| Some(TlsaData(t)))
+    }
+}
+
 /// What a look-up found, after following CNAMEs inside the answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsAnswer {
@@ -117,6 +218,11 @@ pub struct DnsAnswer {
     /// The resolver's DNSSEC verdict (the AD bit).
     #[serde(default)]
     pub authenticated: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tlsa: Vec<TlsaRecord>,
+    /// The resolver's Extended DNS Error, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ede: Option<ExtendedError>,
 }
 
 impl DnsAnswer {
@@ -130,12 +236,16 @@ impl DnsAnswer {
             cname: Vec::new(),
             ttl: None,
             authenticated: false,
+            tlsa: Vec::new(),
+            ede: None,
         }
     }
 }
 
-/// Builds a recursive query with the AD bit set (to get the resolver's DNSSEC verdict back)
-/// and EDNS with a 1232-byte payload, the size recommended against fragmentation.
+/// Builds a recursive query with the AD bit set (to get the resolver's DNSSEC verdict back),
+/// and EDNS with DO set (RFC 3225: the resolver validates for a client that asks, and a
+/// validating stub needs the signatures) and a 1232-byte payload, the size recommended
+/// against fragmentation.
 pub fn build_query(name: &str, rtype: RecordType, id: u16) -> Result<Vec<u8>, String> {
     let qname = Name::<Vec<u8>>::from_str(name).map_err(|e| format!("bad name \"{name}\": {e}"))?;
     let mut builder = MessageBuilder::new_vec();
@@ -150,6 +260,7 @@ pub fn build_query(name: &str, rtype: RecordType, id: u16) -> Result<Vec<u8>, St
     additional
         .opt(|opt| {
             opt.set_udp_payload_size(1232);
+            opt.set_dnssec_ok(true);
             Ok(())
         })
         .map_err(|e| format!("cannot build the query: {e}"))?;
@@ -186,11 +297,25 @@ fn parse(reply: &[u8], name: &str, rtype: RecordType, id: u16) -> Result<DnsAnsw
             return Err("the reply answers another question".into());
         }
     }
+    let ede = msg.opt().and_then(|opt| {
+        opt.opt().extended_error().map(|e| ExtendedError {
+            code: e.code().to_int(),
+            text: e
+                .text_slice()
+                .map(|t| String::from_utf8_lossy(t).chars().take(200).collect())
+                .unwrap_or_default(),
+        })
+    });
+    let failed = |outcome| {
+        let mut a = DnsAnswer::failed(outcome);
+        a.ede = ede.clone();
+        a
+    };
     let outcome = match header.rcode() {
         Rcode::NOERROR => DnsOutcome::Answer,
         Rcode::NXDOMAIN => DnsOutcome::NxDomain,
-        Rcode::SERVFAIL => return Ok(DnsAnswer::failed(DnsOutcome::ServFail)),
-        Rcode::REFUSED => return Ok(DnsAnswer::failed(DnsOutcome::Refused)),
+        Rcode::SERVFAIL => return Ok(failed(DnsOutcome::ServFail)),
+        Rcode::REFUSED => return Ok(failed(DnsOutcome::Refused)),
         other => return Err(format!("the resolver answered {other}")),
     };
     let bad = |e: domain::base::wire::ParseError| format!("malformed reply: {e}");
@@ -221,7 +346,7 @@ fn parse(reply: &[u8], name: &str, rtype: RecordType, id: u16) -> Result<DnsAnsw
         }
     }
 
-    let mut answer = DnsAnswer::failed(outcome);
+    let mut answer = failed(outcome);
     answer.cname = cname;
     answer.authenticated = header.ad();
     let mut found = 0;
@@ -279,6 +404,26 @@ fn parse(reply: &[u8], name: &str, rtype: RecordType, id: u16) -> Result<DnsAnsw
                     found += 1;
                 }
             }
+        }
+        RecordType::Tlsa => {
+            for record in msg.answer().map_err(bad)?.limit_to_in::<TlsaData<&[u8]>>() {
+                let record = record.map_err(bad)?;
+                if plain(record.owner()) == current {
+                    let data = &record.data().0;
+                    answer.tlsa.push(TlsaRecord {
+                        usage: data.usage().to_int(),
+                        selector: data.selector().to_int(),
+                        matching_type: data.matching_type().to_int(),
+                        data: crate::hex::encode(data.data()),
+                    });
+                    keep_ttl(record.ttl().as_secs());
+                    found += 1;
+                }
+            }
+        }
+        // Only the header matters: the AD bit on a zone that is known to be signed.
+        RecordType::Soa => {
+            found += msg.header_counts().ancount() as usize;
         }
     }
     answer.ttl = ttl;

@@ -8,11 +8,14 @@
 pub mod aggregate;
 pub mod answers;
 pub mod check;
+pub mod dane;
 pub mod dns;
+pub mod dnssec;
 pub mod domain;
 pub mod draft;
 pub mod finding;
 pub mod generate;
+mod hex;
 pub mod input;
 pub mod markdown;
 pub mod matching;

@@ -58,6 +58,20 @@ pub struct Report {
     /// Present when a draft policy was judged in place of the published one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draft: Option<crate::draft::DraftReport>,
+    /// What the resolver said about DNSSEC beyond the per-look-up statuses.
+    #[serde(default)]
+    pub dnssec: DnssecReport,
+}
+
+/// DNSSEC as the check's resolver saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DnssecReport {
+    /// True when some answer proved that the resolver validates (an authenticated answer,
+    /// or a DNSSEC failure it reported); without it, unsigned and unvalidated look alike.
+    pub resolver_validates: bool,
+    /// The MX look-up; `None` until answered.
+    pub mx: Option<crate::dnssec::DnssecStatus>,
 }
 
 /// One of the four steps of a check, in the order a report shows them.
@@ -131,6 +145,9 @@ pub struct TxtStep {
     pub cname: Vec<String>,
     pub ttl: Option<u32>,
     pub dns: Option<DnsOutcome>,
+    /// The look-up's DNSSEC status; `None` until answered.
+    #[serde(default)]
+    pub dnssec: Option<crate::dnssec::DnssecStatus>,
     pub findings: Vec<Finding>,
 }
 
@@ -334,6 +351,9 @@ pub struct TlsProbe {
     /// it is, in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_ms: Option<u64>,
+    /// The certificates the server sent, its own first, by their digests (for DANE).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<crate::dane::ChainCert>,
 }
 
 impl TlsProbe {
@@ -349,6 +369,7 @@ impl TlsProbe {
             error,
             elapsed_ms: None,
             age_ms: None,
+            chain: Vec::new(),
         }
     }
 }
@@ -408,6 +429,12 @@ pub struct MxReport {
     pub senders_will: String,
     /// The RFC 8460 §4.3 result type a failure here puts in the owner's TLS reports.
     pub tlsrpt_result: Option<ResultType>,
+    /// The DNSSEC status of the host's address look-ups (A and AAAA together).
+    #[serde(default)]
+    pub address_dnssec: Option<crate::dnssec::DnssecStatus>,
+    /// DANE (RFC 7672) for this host; `None` until its TLSA look-up is answered.
+    #[serde(default)]
+    pub dane: Option<crate::dane::Dane>,
     pub findings: Vec<Finding>,
 }
 
@@ -420,6 +447,9 @@ pub struct TlsRptStep {
     pub records: Vec<String>,
     pub ttl: Option<u32>,
     pub dns: Option<DnsOutcome>,
+    /// The look-up's DNSSEC status; `None` until answered.
+    #[serde(default)]
+    pub dnssec: Option<crate::dnssec::DnssecStatus>,
     pub findings: Vec<Finding>,
 }
 

@@ -10,6 +10,7 @@ pub use table::{CITES, PROFILES};
 use crate::pattern;
 use crate::policy::{check_policy, Mode};
 use crate::recordset::RecordStatus;
+use crate::dane::DaneStatus;
 use crate::report::{FetchStatus, Report, TlsStatus};
 use serde::{Deserialize, Serialize};
 
@@ -170,6 +171,10 @@ pub struct Profile {
     /// Under enforce, a TLS failure at one MX host sends it on to the next; `false` when
     /// the first host that accepts the connection decides the delivery.
     pub next_mx_after_tls: bool,
+    /// Uses DANE (RFC 7672) first where the MX hosts publish secure TLSA records.
+    pub dane: bool,
+    /// Implements MTA-STS at all.
+    pub sts: bool,
 }
 
 /// A policy as a sender holds it: its mode and its mx patterns.
@@ -353,7 +358,14 @@ fn tls_seen(s: TlsStatus) -> bool {
 /// Applies one profile to a finished report; `None` when the check could not see what the
 /// sender would decide on.
 pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
-    let (policy, why_no_policy) = policy_of(p, r).ok()?;
+    if p.dane && dane_applies(r) {
+        return dane_outcome(p, r);
+    }
+    let (policy, why_no_policy) = if p.sts {
+        policy_of(p, r).ok()?
+    } else {
+        (None, "it does not implement MTA-STS, and no MX host has secure TLSA records".into())
+    };
     let reached: Vec<(&str, TlsStatus, Vec<String>)> =
         r.mx.iter()
             .filter_map(|m| {
@@ -497,6 +509,111 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
             skipped.join(", ")
         ),
     ))
+}
+
+/// True when some MX host publishes secure TLSA records (or fails DNSSEC), so that a DANE
+/// sender decides by DANE (RFC 8461 §2: DANE takes precedence).
+fn dane_applies(r: &Report) -> bool {
+    r.mx.iter().any(|m| {
+        m.dane.as_ref().is_some_and(|d| {
+            matches!(
+                d.status,
+                Some(DaneStatus::Ok | DaneStatus::Mismatch | DaneStatus::Unusable | DaneStatus::Bogus)
+            )
+        })
+    })
+}
+
+/// What a DANE sender does (RFC 7672 §2.2, §3): MX hosts in preference order, a host
+/// with a matching record takes the mail over authenticated TLS, a mismatch or a failed
+/// look-up sends it on to the next, a host without usable records gets TLS as it can.
+/// `None` when a host it would try first could not be judged from here.
+fn dane_outcome(p: &Profile, r: &Report) -> Option<SenderOutcome> {
+    let out = |outcome, mx: Option<&str>, why: String| SenderOutcome {
+        id: p.id.into(),
+        name: p.name.into(),
+        version: p.version.into(),
+        evidence: p.evidence,
+        reference: p.reference.into(),
+        policy: None,
+        outcome,
+        mx: mx.map(String::from),
+        why,
+        differs_from_rfc: false,
+    };
+    let mut skipped: Vec<String> = Vec::new();
+    for m in &r.mx {
+        let tls = m.tls.as_ref()?;
+        if !tls_seen(tls.status) {
+            if matches!(tls.status, TlsStatus::ConnectFailed | TlsStatus::SmtpError | TlsStatus::DnsError) {
+                skipped.push(format!("{} is unreachable", m.host));
+                continue;
+            }
+            return None;
+        }
+        let status = m.dane.as_ref().and_then(|d| d.status);
+        match status {
+            Some(DaneStatus::Ok) => {
+                let why = if skipped.is_empty() {
+                    format!("DANE: a TLSA record of {} matches its certificate.", m.host)
+                } else {
+                    format!("DANE: {}; a TLSA record of {} matches its certificate.", skipped.join(", "), m.host)
+                };
+                return Some(out(Outcome::DeliverVerified, Some(&m.host), why));
+            }
+            Some(DaneStatus::Mismatch) => skipped.push(format!("no TLSA record of {} matches", m.host)),
+            Some(DaneStatus::Bogus) => skipped.push(format!("{} fails DNSSEC validation", m.host)),
+            Some(DaneStatus::Unusable) if tls.status != TlsStatus::StarttlsNotSupported => {
+                return Some(out(
+                    Outcome::DeliverUnverified,
+                    Some(&m.host),
+                    format!("DANE: every TLSA record of {} is unusable, so it requires TLS but does not authenticate it.", m.host),
+                ))
+            }
+            Some(DaneStatus::Unusable) => skipped.push(format!("{} offers no STARTTLS", m.host)),
+            Some(DaneStatus::None | DaneStatus::Insecure) => {
+                return Some(out(
+                    Outcome::DeliverUnverified,
+                    Some(&m.host),
+                    format!("{} has no secure TLSA records, so it delivers there with opportunistic TLS.", m.host),
+                ))
+            }
+            None => return None,
+        }
+    }
+    Some(out(
+        Outcome::Defer,
+        None,
+        format!("DANE: no MX host passes ({}), so it queues the mail and retries.", skipped.join("; ")),
+    ))
+}
+
+/// The finding when DANE senders and the strict MTA-STS reading do different things with
+/// the domain's mail.
+pub fn disagreement(senders: &[SenderOutcome]) -> Option<crate::Finding> {
+    let rfc = senders.iter().find(|s| s.id == "rfc8461")?;
+    let dane = senders
+        .iter()
+        .find(|s| s.id == "postfix-dane" && s.why.starts_with("DANE"))?;
+    let delivers = |o: Outcome| matches!(o, Outcome::DeliverVerified);
+    if delivers(rfc.outcome) == delivers(dane.outcome) {
+        return None;
+    }
+    let words = |o: Outcome| match o {
+        Outcome::DeliverVerified => "deliver over verified TLS",
+        Outcome::DeliverUnverified => "deliver without verifying TLS",
+        Outcome::Defer => "queue the mail",
+        Outcome::Bounce => "return the mail",
+    };
+    Some(
+        crate::rules::DOMAIN_DANE_STS_DISAGREE
+            .finding(format!(
+                "DANE and MTA-STS disagree: DANE senders (Postfix, Exim, Microsoft 365) {}, while MTA-STS senders {}. Senders that support both use DANE.",
+                words(dane.outcome),
+                words(rfc.outcome)
+            ))
+            .fix("Make both pass: the TLSA records must match the certificates the MX hosts present, and the policy must cover them."),
+    )
 }
 
 /// Findings whose consequence depends on how a sender reads the record or the policy.
@@ -817,7 +934,8 @@ mod tests {
                 ("mx2.example.com", TlsStatus::Ok),
             ],
         );
-        for s in r.senders.iter().filter(|s| s.id != "mailauth") {
+        let sts = |s: &&SenderOutcome| PROFILES.iter().any(|p| p.id == s.id && p.sts);
+        for s in r.senders.iter().filter(sts).filter(|s| s.id != "mailauth") {
             assert_eq!(s.outcome, O::DeliverVerified, "{}", s.id);
             assert_eq!(s.mx.as_deref(), Some("mx2.example.com"), "{}", s.id);
         }

@@ -35,6 +35,7 @@ pub(super) fn txt_step(answer: Option<&DnsAnswer>) -> TxtStep {
         cname: Vec::new(),
         ttl: None,
         dns: None,
+        dnssec: None,
         findings: Vec::new(),
     };
     let Some(a) = answer else { return step };
@@ -77,6 +78,7 @@ pub(super) fn tlsrpt_step(answer: Option<&DnsAnswer>) -> TlsRptStep {
         records: Vec::new(),
         ttl: None,
         dns: None,
+        dnssec: None,
         findings: Vec::new(),
     };
     let Some(a) = answer else { return step };

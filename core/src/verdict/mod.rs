@@ -10,6 +10,7 @@
 //! - [`text`]: the wording shared by several of them.
 
 mod blind;
+mod dane;
 mod lookup;
 mod mx;
 mod outcome;
@@ -51,9 +52,17 @@ pub(crate) fn build_draft(a: &Answers, draft: &crate::draft::Draft, published: &
 }
 
 pub(crate) fn build_published(a: &Answers) -> Report {
-    let txt = lookup::txt_step(a.txt.as_ref());
-    let tlsrpt = lookup::tlsrpt_step(a.tlsrpt.as_ref());
-    let mx_set_findings = lookup::mx_set_findings(a);
+    let validating = a.resolver_validates();
+    let status = |d: &Option<crate::dns::DnsAnswer>| {
+        d.as_ref()
+            .map(|d| crate::dnssec::status(d, validating))
+    };
+    let mut txt = lookup::txt_step(a.txt.as_ref());
+    txt.dnssec = status(&a.txt);
+    let mut tlsrpt = lookup::tlsrpt_step(a.tlsrpt.as_ref());
+    tlsrpt.dnssec = status(&a.tlsrpt);
+    let mut mx_set_findings = lookup::mx_set_findings(a);
+    mx_set_findings.extend(dane::lookup_findings(a));
     let policy = retrieval::judge(a, &txt);
     let mx = mx::reports(a, &policy);
     let mut judged = Judged {
@@ -109,9 +118,16 @@ pub(crate) fn build_published(a: &Answers) -> Report {
         senders: Vec::new(),
         findings,
         draft: None,
+        dnssec: crate::report::DnssecReport {
+            resolver_validates: validating,
+            mx: dane::mx_status(a, validating),
+        },
     };
     if report.complete {
         report.senders = crate::profiles::senders(&report);
+        if let Some(f) = crate::profiles::disagreement(&report.senders) {
+            report.findings.push(f);
+        }
         crate::profiles::annotate(&mut report.findings, &report.senders);
         crate::profiles::annotate(&mut report.txt.findings, &report.senders);
         crate::profiles::annotate(&mut report.policy.findings, &report.senders);

@@ -80,6 +80,8 @@ pub(super) fn reports(a: &Answers, policy: &PolicyJudged) -> Vec<MxJudged> {
                     sender: None,
                     senders_will: String::new(),
                     tlsrpt_result: None,
+                    address_dnssec: None,
+                    dane: None,
                     findings: Vec::new(),
                 },
                 match_findings: Vec::new(),
@@ -95,6 +97,10 @@ pub(super) fn reports(a: &Answers, policy: &PolicyJudged) -> Vec<MxJudged> {
             }
             match_finding(&mut judged, policy, mode);
             tls_findings(&mut judged, mode);
+            let dane = super::dane::host(a, &host, judged.report.tls.as_ref());
+            judged.report.address_dnssec = dane.address_dnssec;
+            judged.report.dane = dane.dane;
+            judged.tls_findings.extend(dane.findings);
             decide(&mut judged, policy);
             judged.report.findings =
                 [judged.match_findings.clone(), judged.tls_findings.clone()].concat();

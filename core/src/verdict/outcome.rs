@@ -25,6 +25,22 @@ fn reporting_only(f: &Finding) -> bool {
     f.code.starts_with("tlsrpt.")
 }
 
+/// Findings about DANE: they fail the domain for DANE senders, whatever MTA-STS does.
+fn dane_related(f: &Finding) -> bool {
+    f.code.starts_with("mx.dane.")
+}
+
+/// True when DANE authenticates every MX host.
+fn dane_everywhere(mx: &[MxJudged]) -> bool {
+    !mx.is_empty()
+        && mx.iter().all(|m| {
+            m.report
+                .dane
+                .as_ref()
+                .is_some_and(|d| d.status == Some(crate::dane::DaneStatus::Ok))
+        })
+}
+
 fn blocking(f: &Finding) -> bool {
     f.severity == Severity::Error && !f.tolerated && !reporting_only(f)
 }
@@ -36,12 +52,37 @@ pub(super) fn verdict(facts: &Facts) -> (Verdict, String) {
         return (Verdict::Inconclusive, inconclusive(&decisive));
     }
     if facts.txt.status == Some(RecordStatus::None) {
+        if let Some(f) = facts.findings.iter().find(|f| blocking(f) && dane_related(f)) {
+            return (
+                Verdict::Fail,
+                format!("MTA-STS is not deployed, and DANE is broken: {}", f.message),
+            );
+        }
+        if dane_everywhere(facts.mx) {
+            return (
+                Verdict::None,
+                "MTA-STS is not deployed, but DANE protects every MX host: senders that validate DNSSEC deliver over authenticated TLS; the others deliver without verifying TLS.".to_string(),
+            );
+        }
         return (
             Verdict::None,
             "MTA-STS is not deployed: senders deliver without verifying TLS.".to_string(),
         );
     }
     if let Some(f) = facts.findings.iter().find(|f| blocking(f)) {
+        let sts_fine = !facts
+            .findings
+            .iter()
+            .any(|g| blocking(g) && !dane_related(g));
+        if sts_fine {
+            return (
+                Verdict::Fail,
+                format!(
+                    "MTA-STS works, but DANE is broken, and DANE senders use DANE first: {}",
+                    f.message
+                ),
+            );
+        }
         return (Verdict::Fail, fail_summary(facts, f));
     }
     if !decisive.is_empty() {
@@ -100,6 +141,15 @@ fn inconclusive(blind: &[&Blind]) -> String {
 
 fn pass_summary(facts: &Facts) -> String {
     let n = facts.mx.len();
+    let summary = pass_summary_sts(facts, n);
+    if dane_everywhere(facts.mx) {
+        format!("{summary} DANE authenticates them too, for senders that use it first.")
+    } else {
+        summary
+    }
+}
+
+fn pass_summary_sts(facts: &Facts, n: usize) -> String {
     match facts.policy.mode_in_effect() {
         Some(Mode::Enforce) => format!(
             "MTA-STS is enforced: senders deliver to {} over verified TLS.",

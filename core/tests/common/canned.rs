@@ -1,6 +1,6 @@
 //! Canned answers for driving the check state machine by hand.
 
-use mtasts_core::dns::{DnsAnswer, DnsOutcome, MxRecord};
+use mtasts_core::dns::{DnsAnswer, DnsOutcome, MxRecord, RecordType};
 use mtasts_core::draft::Draft;
 use mtasts_core::report::*;
 use mtasts_core::{Answer, Check, Request, TxtRecord};
@@ -58,6 +58,7 @@ pub fn probe(status: TlsStatus) -> ProbeResult {
             error: None,
             elapsed_ms: None,
             age_ms: None,
+            chain: vec![],
         },
     }
 }
@@ -89,13 +90,22 @@ pub fn run_draft(
     let first = check.poll_requests();
     assert_eq!(
         first.len(),
-        4,
-        "three look-ups and the fetch at once: {first:?}"
+        5,
+        "three look-ups, the resolver's DNSSEC canary and the fetch at once: {first:?}"
     );
     let mut queue: Vec<Request> = first;
     let mut elapsed = 0;
     while let Some(req) = queue.pop() {
         let answer = match &req {
+            // No DNSSEC and no DANE unless a test says so.
+            Request::Dns { rtype, .. }
+                if matches!(
+                    rtype,
+                    RecordType::Soa | RecordType::A | RecordType::Aaaa | RecordType::Tlsa
+                ) =>
+            {
+                Answer::Dns(DnsAnswer::failed(DnsOutcome::NoData))
+            }
             Request::Dns { name, .. } if name == "_mta-sts.example.com" => {
                 Answer::Dns(txt_answer.clone())
             }
