@@ -5,9 +5,9 @@
 use crate::recordset::TxtRecord;
 use domain::base::iana::{Rcode, Rtype};
 use domain::base::name::{Name, ParsedName, ToName};
-use domain::base::{Message, MessageBuilder};
 use domain::base::rdata::{ParseRecordData, RecordData};
 use domain::base::wire::ParseError;
+use domain::base::{Message, MessageBuilder};
 use domain::dep::octseq::{Octets, Parser};
 use domain::rdata::{Aaaa, Cname, Mx, Tlsa, Txt, A};
 use serde::{Deserialize, Serialize};
@@ -191,7 +191,10 @@ impl<O> RecordData for TlsaData<O> {
 }
 
 impl<'a, Octs: Octets + ?Sized> ParseRecordData<'a, Octs> for TlsaData<Octs::Range<'a>> {
-    fn parse_rdata(rtype: Rtype, parser: &mut Parser<'a, Octs>) -> Result<Option<Self>, ParseError> {
+    fn parse_rdata(
+        rtype: Rtype,
+        parser: &mut Parser<'a, Octs>,
+    ) -> Result<Option<Self>, ParseError> {
         if rtype != Rtype::TLSA {
             return Ok(None);
         }
@@ -438,7 +441,7 @@ mod tests {
     use super::*;
     use domain::base::iana::Rcode;
     use domain::base::Ttl;
-    use domain::rdata::{Cname, Mx, Txt, A};
+    use domain::rdata::{Cname, Mx, Tlsa, Txt, A};
 
     fn name(s: &str) -> Name<Vec<u8>> {
         Name::from_str(s).unwrap()
@@ -465,7 +468,66 @@ mod tests {
         let question = m.first_question().unwrap();
         assert_eq!(plain(question.qname()), "_mta-sts.example.com");
         assert_eq!(question.qtype(), Rtype::TXT);
-        assert_eq!(m.opt().unwrap().udp_payload_size(), 1232);
+        let opt = m.opt().unwrap();
+        assert_eq!(opt.udp_payload_size(), 1232);
+        assert!(opt.dnssec_ok(), "DO asks the resolver to validate");
+    }
+
+    #[test]
+    fn tlsa_records_and_the_ad_bit_are_read() {
+        use domain::base::iana::{TlsaCertificateUsage, TlsaMatchingType, TlsaSelector};
+        let q = build_query("_25._tcp.mx.example.com", RecordType::Tlsa, 9).unwrap();
+        let mut r = reply(&q, Rcode::NOERROR, |b| {
+            b.header_mut().set_ad(true);
+            b.push((
+                name("_25._tcp.mx.example.com"),
+                Ttl::from_secs(120),
+                Tlsa::new(
+                    TlsaCertificateUsage::DANE_EE,
+                    TlsaSelector::SPKI,
+                    TlsaMatchingType::SHA2_256,
+                    vec![0xab; 32],
+                ),
+            ))
+            .unwrap();
+        });
+        let a = parse_response(&r, "_25._tcp.mx.example.com", RecordType::Tlsa, 9);
+        assert_eq!(a.outcome, DnsOutcome::Answer);
+        assert!(a.authenticated);
+        assert_eq!(a.tlsa.len(), 1);
+        assert_eq!(a.tlsa[0].to_string(), format!("3 1 1 {}", "ab".repeat(32)));
+        assert_eq!(a.ttl, Some(120));
+        // The same reply without AD: the resolver did not validate it.
+        r[3] &= !0x20;
+        assert!(!parse_response(&r, "_25._tcp.mx.example.com", RecordType::Tlsa, 9).authenticated);
+    }
+
+    #[test]
+    fn extended_dns_errors_come_with_a_servfail() {
+        use domain::base::opt::exterr::ExtendedError as Ede;
+        let q = build_query("_mta-sts.bogus.test", RecordType::Txt, 11).unwrap();
+        let qm = Message::from_octets(q.as_slice()).unwrap();
+        let b = MessageBuilder::new_vec()
+            .start_answer(&qm, Rcode::SERVFAIL)
+            .unwrap();
+        let mut additional = b.additional();
+        additional
+            .opt(|opt| {
+                let ede = Ede::<Vec<u8>>::new_with_str(
+                    domain::base::iana::exterr::ExtendedErrorCode::DNSSEC_BOGUS,
+                    "signature expired",
+                )
+                .unwrap();
+                opt.push(&ede)
+            })
+            .unwrap();
+        let r = additional.finish();
+        let a = parse_response(&r, "_mta-sts.bogus.test", RecordType::Txt, 11);
+        assert_eq!(a.outcome, DnsOutcome::ServFail);
+        let ede = a.ede.expect("the EDE option is read");
+        assert_eq!((ede.code, ede.text.as_str()), (6, "signature expired"));
+        assert!(ede.is_dnssec_failure());
+        assert_eq!(ede.name(), "DNSSEC Bogus");
     }
 
     #[test]

@@ -44,9 +44,7 @@ impl DnssecStatus {
             out = match (out, s) {
                 (DnssecStatus::Bogus, _) | (_, DnssecStatus::Bogus) => DnssecStatus::Bogus,
                 (DnssecStatus::Unknown, _) | (_, DnssecStatus::Unknown) => DnssecStatus::Unknown,
-                (DnssecStatus::Insecure, _) | (_, DnssecStatus::Insecure) => {
-                    DnssecStatus::Insecure
-                }
+                (DnssecStatus::Insecure, _) | (_, DnssecStatus::Insecure) => DnssecStatus::Insecure,
                 _ => DnssecStatus::Secure,
             };
         }

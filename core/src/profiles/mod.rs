@@ -7,10 +7,10 @@ mod table;
 
 pub use table::{CITES, PROFILES};
 
+use crate::dane::DaneStatus;
 use crate::pattern;
 use crate::policy::{check_policy, Mode};
 use crate::recordset::RecordStatus;
-use crate::dane::DaneStatus;
 use crate::report::{FetchStatus, Report, TlsStatus};
 use serde::{Deserialize, Serialize};
 
@@ -364,7 +364,10 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     let (policy, why_no_policy) = if p.sts {
         policy_of(p, r).ok()?
     } else {
-        (None, "it does not implement MTA-STS, and no MX host has secure TLSA records".into())
+        (
+            None,
+            "it does not implement MTA-STS, and no MX host has secure TLSA records".into(),
+        )
     };
     let reached: Vec<(&str, TlsStatus, Vec<String>)> =
         r.mx.iter()
@@ -518,7 +521,12 @@ fn dane_applies(r: &Report) -> bool {
         m.dane.as_ref().is_some_and(|d| {
             matches!(
                 d.status,
-                Some(DaneStatus::Ok | DaneStatus::Mismatch | DaneStatus::Unusable | DaneStatus::Bogus)
+                Some(
+                    DaneStatus::Ok
+                        | DaneStatus::Mismatch
+                        | DaneStatus::Unusable
+                        | DaneStatus::Bogus
+                )
             )
         })
     })
@@ -545,7 +553,10 @@ fn dane_outcome(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     for m in &r.mx {
         let tls = m.tls.as_ref()?;
         if !tls_seen(tls.status) {
-            if matches!(tls.status, TlsStatus::ConnectFailed | TlsStatus::SmtpError | TlsStatus::DnsError) {
+            if matches!(
+                tls.status,
+                TlsStatus::ConnectFailed | TlsStatus::SmtpError | TlsStatus::DnsError
+            ) {
                 skipped.push(format!("{} is unreachable", m.host));
                 continue;
             }
@@ -584,7 +595,10 @@ fn dane_outcome(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     Some(out(
         Outcome::Defer,
         None,
-        format!("DANE: no MX host passes ({}), so it queues the mail and retries.", skipped.join("; ")),
+        format!(
+            "DANE: no MX host passes ({}), so it queues the mail and retries.",
+            skipped.join("; ")
+        ),
     ))
 }
 

@@ -19,9 +19,7 @@ pub(super) struct HostDane {
 
 /// The DNSSEC status of the MX look-up, `None` until answered.
 pub(super) fn mx_status(a: &Answers, validating: bool) -> Option<DnssecStatus> {
-    a.mx_answer
-        .as_ref()
-        .map(|d| dnssec::status(d, validating))
+    a.mx_answer.as_ref().map(|d| dnssec::status(d, validating))
 }
 
 fn addresses(a: &Answers, host: &str, validating: bool) -> Option<DnssecStatus> {
@@ -191,7 +189,11 @@ pub(super) fn lookup_findings(a: &Answers) -> Vec<Finding> {
         let Some(answer) = answer.as_ref().filter(|d| dnssec::failed_validation(d)) else {
             continue;
         };
-        let ede = answer.ede.as_ref().map(|e| e.name()).unwrap_or("DNSSEC Bogus");
+        let ede = answer
+            .ede
+            .as_ref()
+            .map(|e| e.name())
+            .unwrap_or("DNSSEC Bogus");
         out.push(
             rules::DNSSEC_BOGUS
                 .finding(format!("The look-up of {name} fails DNSSEC validation ({ede}): every validating resolver answers SERVFAIL, so most senders cannot see it."))

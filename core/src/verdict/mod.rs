@@ -54,8 +54,7 @@ pub(crate) fn build_draft(a: &Answers, draft: &crate::draft::Draft, published: &
 pub(crate) fn build_published(a: &Answers) -> Report {
     let validating = a.resolver_validates();
     let status = |d: &Option<crate::dns::DnsAnswer>| {
-        d.as_ref()
-            .map(|d| crate::dnssec::status(d, validating))
+        d.as_ref().map(|d| crate::dnssec::status(d, validating))
     };
     let mut txt = lookup::txt_step(a.txt.as_ref());
     txt.dnssec = status(&a.txt);

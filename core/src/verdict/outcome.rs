@@ -52,7 +52,11 @@ pub(super) fn verdict(facts: &Facts) -> (Verdict, String) {
         return (Verdict::Inconclusive, inconclusive(&decisive));
     }
     if facts.txt.status == Some(RecordStatus::None) {
-        if let Some(f) = facts.findings.iter().find(|f| blocking(f) && dane_related(f)) {
+        if let Some(f) = facts
+            .findings
+            .iter()
+            .find(|f| blocking(f) && dane_related(f))
+        {
             return (
                 Verdict::Fail,
                 format!("MTA-STS is not deployed, and DANE is broken: {}", f.message),

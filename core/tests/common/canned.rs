@@ -76,6 +76,35 @@ pub fn run(
     run_draft(txt_answer, mx_answer, tlsrpt_answer, policy, probe_of, None)
 }
 
+/// [`run`], with `dns` answering any look-up it knows first (for DNSSEC and DANE).
+pub fn run_dns(
+    txt_answer: DnsAnswer,
+    mx_answer: DnsAnswer,
+    policy: PolicyFetch,
+    probe_of: impl Fn(&str) -> ProbeResult,
+    dns: impl Fn(&str, RecordType) -> Option<DnsAnswer>,
+) -> Report {
+    let mut check = Check::new("example.com");
+    let mut queue = check.poll_requests();
+    while let Some(req) = queue.pop() {
+        let answer = match &req {
+            Request::Dns { name, rtype, .. } => Answer::Dns(dns(name, *rtype).unwrap_or_else(
+                || match (name.as_str(), rtype) {
+                    ("_mta-sts.example.com", _) => txt_answer.clone(),
+                    ("example.com", RecordType::Mx) => mx_answer.clone(),
+                    _ => DnsAnswer::failed(DnsOutcome::NxDomain),
+                },
+            )),
+            Request::FetchPolicy { .. } => Answer::Policy(policy.clone()),
+            Request::Probe { host, .. } => Answer::Probe(probe_of(host)),
+        };
+        check.handle(req.id(), answer, 1).unwrap();
+        queue.extend(check.poll_requests());
+    }
+    assert!(check.is_complete());
+    check.report()
+}
+
 /// [`run`], judging `draft` in place of the published policy.
 pub fn run_draft(
     txt_answer: DnsAnswer,
