@@ -142,6 +142,9 @@ fn text(r: &Report) -> String {
             .map_or(step.state.as_str(), |o| o.as_str())
             .to_ascii_uppercase();
         let _ = writeln!(out, "{}. {title:<11}{outcome:<13}{}", i + 1, step.summary);
+        if step.id == StepId::Lookup {
+            let _ = writeln!(out, "   {}", dnssec_line(r));
+        }
         if step.id == StepId::Tls {
             for m in &r.mx {
                 let status = m.tls.as_ref().map_or("-", |t| t.status.as_str());
@@ -154,6 +157,9 @@ fn text(r: &Report) -> String {
                     if m.matched { "matched" } else { "no match" },
                     m.senders_will,
                 );
+                if let Some(line) = dane_line(m) {
+                    let _ = writeln!(out, "       {line}");
+                }
             }
         }
     }
@@ -181,6 +187,58 @@ fn text(r: &Report) -> String {
     let _ = writeln!(out);
     out.push_str(&findings_text(&r.findings));
     out
+}
+
+/// The DNSSEC status of each look-up, and whether the resolver validates at all.
+fn dnssec_line(r: &Report) -> String {
+    let s = |d: Option<mtasts_core::dnssec::DnssecStatus>| d.map_or("-", |d| d.as_str());
+    format!(
+        "DNSSEC: _mta-sts {}, MX {}, _smtp._tls {}{}",
+        s(r.txt.dnssec),
+        s(r.dnssec.mx),
+        s(r.tlsrpt.dnssec),
+        if r.dnssec.resolver_validates {
+            ""
+        } else {
+            " (the resolver did not validate anything: unsigned and unvalidated look alike)"
+        }
+    )
+}
+
+/// DANE for one MX host, when its TLSA look-up found records or failed.
+fn dane_line(m: &mtasts_core::report::MxReport) -> Option<String> {
+    let d = m.dane.as_ref()?;
+    let status = d.status.map_or("not judged", |s| s.as_str());
+    if d.tlsa.is_empty() && d.status == Some(mtasts_core::dane::DaneStatus::None) {
+        return None;
+    }
+    let records: Vec<String> = d
+        .tlsa
+        .iter()
+        .map(|r| {
+            let mut t = r.to_string();
+            // A digest is recognisable by its first bytes; the JSON has it whole.
+            if t.len() > 24 {
+                t.truncate(24);
+                t.push('…');
+            }
+            t
+        })
+        .collect();
+    let matched = d
+        .matched
+        .first()
+        .map(|m| format!(", matches certificate {} ({})", m.certificate, m.subject))
+        .unwrap_or_default();
+    Some(format!(
+        "DANE {status} (TLSA {}, {}){matched}",
+        d.dnssec.as_str(),
+        if records.is_empty() {
+            "none".to_string()
+        } else {
+            records.join(", ")
+        }
+    ))
 }
 
 fn draft_text(d: &mtasts_core::draft::DraftReport) -> String {

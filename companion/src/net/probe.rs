@@ -354,6 +354,7 @@ async fn upgrade(
         .map(|c| c.to_vec())
         .unwrap_or_default();
     tls.cert = describe(&chain, now_unix());
+    tls.chain = super::tls::digests(&chain);
     let verdict = recorder.verdict();
     // End the session politely, inside TLS.
     let mut inner = Smtp::new(BufReader::new(stream), Transcript::default(), timeout);

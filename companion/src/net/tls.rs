@@ -213,6 +213,39 @@ pub fn describe(chain: &[CertificateDer<'_>], now_unix: i64) -> Option<Certifica
     })
 }
 
+/// Each certificate's digests, whole and of its public key, as DANE compares them (RFC
+/// 6698 §2.1.2, §2.1.3). A certificate that does not parse gets its whole-certificate
+/// digests only.
+pub fn digests(chain: &[CertificateDer<'_>]) -> Vec<mtasts_core::dane::ChainCert> {
+    use sha2::{Digest, Sha256, Sha512};
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    chain
+        .iter()
+        .map(|der| {
+            let parsed = x509_parser::parse_x509_certificate(der.as_ref()).ok();
+            let spki = parsed
+                .as_ref()
+                .map(|(_, c)| c.tbs_certificate.subject_pki.raw)
+                .unwrap_or_default();
+            let (spki_sha256, spki_sha512) = if spki.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (hex(&Sha256::digest(spki)), hex(&Sha512::digest(spki)))
+            };
+            mtasts_core::dane::ChainCert {
+                subject: parsed
+                    .as_ref()
+                    .map(|(_, c)| c.subject().to_string())
+                    .unwrap_or_default(),
+                sha256: hex(&Sha256::digest(der.as_ref())),
+                sha512: hex(&Sha512::digest(der.as_ref())),
+                spki_sha256,
+                spki_sha512,
+            }
+        })
+        .collect()
+}
+
 fn hex_ip(bytes: &[u8]) -> String {
     match bytes.len() {
         4 => std::net::Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3]).to_string(),
