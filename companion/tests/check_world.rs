@@ -79,6 +79,15 @@ fn assert_scenario(domain: &str) {
         assert_eq!(got["matched"], want.matched, "{m}");
         assert_eq!(got["sender"].as_str().unwrap_or("null"), want.sender, "{m}");
         assert_eq!(got["tlsrpt_result"].as_str(), want.tlsrpt_result, "{m}");
+        if let Some(dane) = want.dane {
+            let status = &got["dane"]["status"];
+            assert_eq!(status.as_str().unwrap_or("null"), dane, "{m}: {}", got["dane"]);
+            assert_eq!(
+                got["address_dnssec"].as_str(),
+                Some(if spec.signed { "secure" } else { "insecure" }),
+                "{m}"
+            );
+        }
         if want.tls == "ok" {
             assert_eq!(got["tls"]["version"], "TLSv1.3", "{m}");
             let cert = &got["tls"]["cert"];
@@ -222,6 +231,12 @@ scenarios! {
     delay_5mx => "delay-5mx.test",
     delay_10mx => "delay-10mx.test",
     delay_20mx => "delay-20mx.test",
+    dane_3_1_1_current_and_next_key => "dane-ok.test",
+    dane_mismatch_after_a_key_change => "dane-mismatch.test",
+    dane_2_0_1_on_the_intermediate => "dane-ta.test",
+    dane_records_in_an_unsigned_zone => "dane-unsigned.test",
+    dane_bogus_signature => "dane-bogus.test",
+    dane_pkix_ee_is_unusable => "dane-pkix.test",
 }
 
 /// The clauses of a message, lower-cased, as a reader meets them.

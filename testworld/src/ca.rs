@@ -139,7 +139,11 @@ impl Ca {
         names: &[&str],
         kind: &Leaf,
     ) -> std::sync::Arc<rustls::ServerConfig> {
-        let issued = self.issue(names, kind);
+        Self::config(self.issue(names, kind))
+    }
+
+    /// A rustls server presenting `issued`.
+    pub fn config(issued: Issued) -> std::sync::Arc<rustls::ServerConfig> {
         let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
             rustls::crypto::ring::default_provider(),
         ))

@@ -21,6 +21,17 @@ pub enum Rec {
     Mx(u16, String),
     Addr(IpAddr),
     Cname(String),
+    /// usage, selector, matching type, association data.
+    Tlsa(u8, u8, u8, Vec<u8>),
+}
+
+/// How a zone of the world is signed, as a validating resolver would see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signing {
+    /// Validated: answers carry AD.
+    Signed,
+    /// Signed, but these names' signatures do not validate: SERVFAIL with EDE 6.
+    Bogus,
 }
 
 /// Every record of the world, by owner name (lower-case, no trailing dot).
@@ -28,6 +39,11 @@ pub enum Rec {
 pub struct Zone {
     records: BTreeMap<String, Vec<Rec>>,
     servfail: BTreeSet<String>,
+    /// Signed zones by apex; a name belongs to the longest apex it is under. Every other
+    /// name is in an unsigned zone below the signed `test` TLD.
+    signing: BTreeMap<String, Signing>,
+    /// Names whose signatures are broken (inside signed zones).
+    bogus: BTreeSet<String>,
     /// Names whose A record changes with every query, as in a DNS rebinding attack.
     rotate: BTreeMap<String, (Vec<std::net::Ipv4Addr>, std::sync::atomic::AtomicUsize)>,
 }
@@ -47,6 +63,29 @@ impl Zone {
     pub fn rotate(&mut self, name: &str, addresses: Vec<std::net::Ipv4Addr>) {
         self.rotate
             .insert(name.to_ascii_lowercase(), (addresses, Default::default()));
+    }
+
+    pub fn sign(&mut self, apex: &str) {
+        self.signing
+            .insert(apex.to_ascii_lowercase(), Signing::Signed);
+    }
+
+    /// Breaks the signatures of `name`'s records (in a signed zone).
+    pub fn break_signature(&mut self, name: &str) {
+        self.bogus.insert(name.to_ascii_lowercase());
+    }
+
+    /// The signed apex `name` lies in, if any.
+    pub fn signed_apex(&self, name: &str) -> Option<&str> {
+        self.signing
+            .keys()
+            .filter(|apex| name == apex.as_str() || name.ends_with(&format!(".{apex}")))
+            .max_by_key(|apex| apex.len())
+            .map(String::as_str)
+    }
+
+    fn authenticated(&self, name: &str) -> bool {
+        name == "test" || self.signed_apex(name).is_some()
     }
 
     pub fn servfail(&mut self, name: &str) {
@@ -82,6 +121,10 @@ impl Zone {
                     Rec::Addr(IpAddr::V4(ip)) => format!("A {ip}"),
                     Rec::Addr(IpAddr::V6(ip)) => format!("AAAA {ip}"),
                     Rec::Cname(target) => format!("CNAME {target}."),
+                    Rec::Tlsa(u, s, m, data) => format!(
+                        "TLSA {u} {s} {m} {}",
+                        data.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                    ),
                 };
                 out.push_str(&format!("{owner} IN {rdata}\n"));
             }
@@ -104,6 +147,22 @@ impl Zone {
                 .ok()
                 .map(|b| b.finish());
         }
+        if self.bogus.contains(&qname) {
+            // What a validating resolver answers for a record whose signature is broken.
+            let b = MessageBuilder::new_vec()
+                .start_answer(&msg, Rcode::SERVFAIL)
+                .ok()?;
+            let mut additional = b.additional();
+            let ede = domain::base::opt::exterr::ExtendedError::<Vec<u8>>::new_with_str(
+                domain::base::iana::exterr::ExtendedErrorCode::DNSSEC_BOGUS,
+                "signature verification failed",
+            )
+            .ok()?;
+            additional.opt(|opt| opt.push(&ede)).ok()?;
+            return Some(additional.finish());
+        }
+        // A validating resolver sets AD only for clients that ask (AD or DO).
+        let asked = msg.header().ad() || msg.opt().is_some_and(|o| o.dnssec_ok());
         let mut current = qname.clone();
         let mut chain = Vec::new();
         while let Some(Rec::Cname(target)) = self
@@ -131,6 +190,8 @@ impl Zone {
         };
         let mut b = MessageBuilder::new_vec().start_answer(&msg, rcode).ok()?;
         b.header_mut().set_ra(true);
+        b.header_mut()
+            .set_ad(asked && self.authenticated(&current) && self.authenticated(&qname));
         let ttl = Ttl::from_secs(300);
         let n = |s: &str| Name::<Vec<u8>>::from_str(s).ok();
         for (owner, target) in &chain {
@@ -162,6 +223,16 @@ impl Zone {
                 }
                 (Rec::Addr(IpAddr::V4(ip)), Rtype::A) => b.push((owner, ttl, A::new(*ip))),
                 (Rec::Addr(IpAddr::V6(ip)), Rtype::AAAA) => b.push((owner, ttl, Aaaa::new(*ip))),
+                (Rec::Tlsa(u, s, m, data), Rtype::TLSA) => b.push((
+                    owner,
+                    ttl,
+                    domain::rdata::Tlsa::new(
+                        (*u).into(),
+                        (*s).into(),
+                        (*m).into(),
+                        data.clone(),
+                    ),
+                )),
                 _ => Ok(()),
             };
             pushed.ok()?;

@@ -10,6 +10,7 @@
 //! outside 127.0.0.0/8.
 
 pub mod ca;
+mod dane;
 pub mod dns;
 pub mod https;
 pub mod scenarios;
@@ -177,6 +178,12 @@ async fn start_scenario(
     for name in &spec.servfail {
         zone.servfail(name);
     }
+    if spec.signed {
+        zone.sign(d);
+    }
+    for name in &spec.bogus {
+        zone.break_signature(name);
+    }
     // The domain itself exists (it has MX records or at least an address).
     zone.add(
         d,
@@ -219,9 +226,22 @@ async fn start_scenario(
             _ => {}
         }
         let listener = bind(ip, 25).await?;
-        let tls = |leaf: &Leaf, delay: u64| smtp::Behaviour::Tls {
-            config: ca.server_config(&[host], leaf),
-            delay: Duration::from_millis(delay),
+        let records = spec
+            .tlsa
+            .iter()
+            .find(|(h, _)| h == host)
+            .map(|(_, r)| r.as_slice())
+            .unwrap_or_default();
+        let mut tls = |leaf: &Leaf, delay: u64| {
+            let issued = ca.issue(&[host], leaf);
+            for record in records {
+                let (u, s, m, data) = dane::tlsa(*record, &issued);
+                zone.add(&format!("_25._tcp.{host}"), Rec::Tlsa(u, s, m, data));
+            }
+            smtp::Behaviour::Tls {
+                config: Ca::config(issued),
+                delay: Duration::from_millis(delay),
+            }
         };
         let behaviour = match behaviour {
             MxSpec::Good => tls(&Leaf::Good, 0),

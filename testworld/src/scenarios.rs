@@ -21,6 +21,21 @@ pub enum MxSpec {
     Hostile(crate::smtp::Hostile),
 }
 
+/// A TLSA record published for an MX host, relative to the certificate it presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsaSpec {
+    /// 3 1 1 of the key the server uses.
+    CurrentKey,
+    /// 3 1 1 of a key the server no longer uses (renewed with a new key).
+    OldKey,
+    /// 3 1 1 of a key for the next renewal.
+    NextKey,
+    /// 2 0 1 of the intermediate CA's certificate.
+    Intermediate,
+    /// 1 1 1 of the key the server uses: PKIX-EE, unusable for SMTP.
+    PkixEe,
+}
+
 #[derive(Debug, Clone)]
 pub struct Spec {
     pub domain: String,
@@ -38,6 +53,12 @@ pub struct Spec {
     /// Every MX name resolves to the first MX host's address (one server behind many
     /// names, as a wildcard zone makes).
     pub shared_mx_address: bool,
+    /// The domain's zone is DNSSEC-signed.
+    pub signed: bool,
+    /// Names in the signed zone whose signatures do not validate.
+    pub bogus: Vec<String>,
+    /// TLSA records at `_25._tcp.<host>`, by MX host.
+    pub tlsa: Vec<(String, Vec<TlsaSpec>)>,
     pub expect: Expect,
 }
 
@@ -66,6 +87,8 @@ pub struct ExpectMx {
     pub matched: bool,
     pub sender: &'static str,
     pub tlsrpt_result: Option<&'static str>,
+    /// `mx[].dane.status`, when the scenario pins it ("null": not judged).
+    pub dane: Option<&'static str>,
 }
 
 fn policy(mode: &str, mx: &[&str]) -> String {
@@ -93,6 +116,9 @@ fn base(name: &str, about: &'static str) -> Spec {
         mx: vec![(mx1.clone(), MxSpec::Good)],
         servfail: vec![],
         shared_mx_address: false,
+        signed: false,
+        bogus: vec![],
+        tlsa: vec![],
         expect: Expect {
             verdict: "pass",
             txt: "valid",
@@ -116,6 +142,7 @@ fn ok_mx(host: &str) -> ExpectMx {
         matched: true,
         sender: "deliver",
         tlsrpt_result: None,
+        dane: None,
     }
 }
 
@@ -132,6 +159,7 @@ fn mx(
         matched,
         sender,
         tlsrpt_result: result,
+        dane: None,
     }
 }
 
@@ -856,5 +884,82 @@ pub fn all() -> Vec<Spec> {
         s.expect.codes = vec!["policy.mx.wildcard"];
         out.push(s);
     }
+    out.extend(dane());
+    out
+}
+
+/// A scenario whose zone is signed and whose MX host `mx1` publishes `records`.
+fn dane_base(name: &str, about: &'static str, records: Vec<TlsaSpec>) -> Spec {
+    let mut s = base(name, about);
+    s.signed = true;
+    s.tlsa = vec![(format!("mx1.{}", s.domain), records)];
+    s
+}
+
+/// DANE (RFC 7672) beside MTA-STS: each scenario's zone is signed unless it says not, and
+/// a validating resolver answers for it (AD, or SERVFAIL with EDE 6 for a broken signature).
+pub fn dane() -> Vec<Spec> {
+    let mut out = Vec::new();
+
+    let mut s = dane_base(
+        "dane-ok",
+        "signed zone, TLSA 3 1 1 for the current and the next key",
+        vec![TlsaSpec::CurrentKey, TlsaSpec::NextKey],
+    );
+    s.expect.mx[0].dane = Some("ok");
+    s.expect.summary = vec!["DANE authenticates"];
+    out.push(s);
+
+    let mut s = dane_base(
+        "dane-mismatch",
+        "signed zone, TLSA 3 1 1 for the key used before the certificate was renewed",
+        vec![TlsaSpec::OldKey],
+    );
+    s.expect.verdict = "fail";
+    s.expect.mx[0].dane = Some("mismatch");
+    s.expect.codes = vec!["mx.dane.mismatch", "domain.dane_sts.disagree"];
+    s.expect.summary = vec!["DANE is broken"];
+    out.push(s);
+
+    let mut s = dane_base(
+        "dane-ta",
+        "signed zone, TLSA 2 0 1 on the intermediate CA",
+        vec![TlsaSpec::Intermediate],
+    );
+    s.expect.verdict = "pass";
+    s.expect.mx[0].dane = Some("ok");
+    s.expect.codes = vec!["mx.dane.single_key"];
+    out.push(s);
+
+    let mut s = dane_base(
+        "dane-unsigned",
+        "TLSA 3 1 1 of an old key in an unsigned zone: senders ignore it",
+        vec![TlsaSpec::OldKey],
+    );
+    s.signed = false;
+    s.expect.mx[0].dane = Some("insecure");
+    s.expect.codes = vec!["mx.dane.insecure"];
+    out.push(s);
+
+    let mut s = dane_base(
+        "dane-bogus",
+        "signed zone whose TLSA signature does not validate (SERVFAIL)",
+        vec![TlsaSpec::CurrentKey, TlsaSpec::NextKey],
+    );
+    s.bogus = vec![format!("_25._tcp.mx1.{}", s.domain)];
+    s.expect.verdict = "fail";
+    s.expect.mx[0].dane = Some("bogus");
+    s.expect.codes = vec!["mx.dane.bogus"];
+    out.push(s);
+
+    let mut s = dane_base(
+        "dane-pkix",
+        "signed zone, TLSA 1 1 1 (PKIX-EE, unusable for SMTP)",
+        vec![TlsaSpec::PkixEe],
+    );
+    s.expect.verdict = "warn";
+    s.expect.mx[0].dane = Some("unusable");
+    s.expect.codes = vec!["mx.dane.pkix_usage", "mx.dane.unusable"];
+    out.push(s);
     out
 }
