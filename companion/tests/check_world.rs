@@ -81,7 +81,12 @@ fn assert_scenario(domain: &str) {
         assert_eq!(got["tlsrpt_result"].as_str(), want.tlsrpt_result, "{m}");
         if let Some(dane) = want.dane {
             let status = &got["dane"]["status"];
-            assert_eq!(status.as_str().unwrap_or("null"), dane, "{m}: {}", got["dane"]);
+            assert_eq!(
+                status.as_str().unwrap_or("null"),
+                dane,
+                "{m}: {}",
+                got["dane"]
+            );
             assert_eq!(
                 got["address_dnssec"].as_str(),
                 Some(if spec.signed { "secure" } else { "insecure" }),

@@ -35,6 +35,36 @@ fn same_as_the_world(l: &Lane, net: &[&str], domain: &str) {
             want.sender,
             "{ctx}"
         );
+        if let Some(dane) = want.dane {
+            // unbound validated the signed zone itself: the AD bit and the SERVFAIL of a
+            // broken signature are its own.
+            assert_eq!(
+                got["dane"]["status"].as_str().unwrap_or("null"),
+                dane,
+                "{ctx}: {}",
+                got["dane"]
+            );
+        }
+    }
+    // Each scenario's zone is signed or not in both lanes; unbound proves it validates.
+    let signed = if spec.signed { "secure" } else { "insecure" };
+    assert_eq!(r["txt"]["dnssec"], signed, "{ctx}");
+    assert_eq!(r["dnssec"]["mx"], signed, "{ctx}");
+    assert_eq!(r["dnssec"]["resolver_validates"], true, "{ctx}");
+    for c in spec
+        .expect
+        .codes
+        .iter()
+        .filter(|c| c.starts_with("mx.dane"))
+    {
+        assert!(
+            r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == *c),
+            "{ctx}: missing {c}"
+        );
     }
     let expected_exit = match spec.expect.verdict {
         "pass" | "warn" => 0,
@@ -59,12 +89,24 @@ fn the_world_as_unbound_and_nginx_serve_it() {
         "policy-404.test",
         "tlsrpt-invalid.test",
         "all-refuse.test",
+        "dane-ok.test",
+        "dane-mismatch.test",
+        "dane-ta.test",
+        "dane-unsigned.test",
+        "dane-bogus.test",
+        "dane-pkix.test",
     ] {
         same_as_the_world(&l, &doh, domain);
     }
 
     let dns = l.lane.dns_addr.to_string();
-    for domain in ["good.test", "wildcard.test", "backup-expired.test"] {
+    for domain in [
+        "good.test",
+        "wildcard.test",
+        "backup-expired.test",
+        "dane-mismatch.test",
+        "dane-bogus.test",
+    ] {
         same_as_the_world(&l, &["--dns", &dns], domain);
     }
 

@@ -92,46 +92,53 @@ impl Zone {
         self.servfail.insert(name.to_ascii_lowercase());
     }
 
-    /// The reply to a query message, or `None` when the query is not one.
-    /// The `.test` records as an RFC 1035 zone file, for third-party servers (unbound's
-    /// auth-zone) to serve the same world. SERVFAIL names and rotating answers cannot be
-    /// written down: such names are simply absent there.
-    pub fn zone_file(&self) -> String {
-        let mut out = String::from(
-            "$ORIGIN test.\n$TTL 300\n@ IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300\n@ IN NS ns.test.\nns IN A 127.0.0.1\n",
-        );
+    /// The `.test` records as RFC 1035 zone files, for third-party servers (unbound's
+    /// auth-zone) to serve the same world: the `test.` zone, which the lane signs, and one
+    /// unsigned child zone per apex in `unsigned` (delegated from `test.` without a DS
+    /// record, as an unsigned domain under a signed TLD is). SERVFAIL names and rotating
+    /// answers cannot be written down: such names are simply absent there.
+    pub fn zone_files(&self, unsigned: &[String]) -> (String, Vec<(String, String)>) {
+        let header = |apex: &str| {
+            format!("$ORIGIN {apex}.\n$TTL 300\n@ IN SOA ns.test. hostmaster.test. 1 3600 600 86400 300\n@ IN NS ns.test.\n")
+        };
+        let mut parent = header("test");
+        parent.push_str("ns IN A 127.0.0.1\n");
+        let mut children: Vec<(String, String)> = unsigned
+            .iter()
+            .map(|apex| (apex.clone(), header(apex)))
+            .collect();
+        for (apex, _) in &children {
+            parent.push_str(&format!("{apex}. IN NS ns.test.\n"));
+        }
         for (name, records) in &self.records {
             if !(name == "test" || name.ends_with(".test")) || self.servfail.contains(name) {
                 continue;
             }
-            let owner = format!("{name}.");
+            let child = children
+                .iter_mut()
+                .find(|(apex, _)| name == apex || name.ends_with(&format!(".{apex}")));
+            let out = match child {
+                Some((_, text)) => text,
+                None => &mut parent,
+            };
             for rec in records {
-                let rdata = match rec {
-                    Rec::Txt(strings) => format!(
-                        "TXT {}",
-                        strings
-                            .iter()
-                            .flat_map(|s| s.chunks(255))
-                            .map(quoted)
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    ),
-                    Rec::Mx(pref, host) if host.is_empty() => format!("MX {pref} ."),
-                    Rec::Mx(pref, host) => format!("MX {pref} {host}."),
-                    Rec::Addr(IpAddr::V4(ip)) => format!("A {ip}"),
-                    Rec::Addr(IpAddr::V6(ip)) => format!("AAAA {ip}"),
-                    Rec::Cname(target) => format!("CNAME {target}."),
-                    Rec::Tlsa(u, s, m, data) => format!(
-                        "TLSA {u} {s} {m} {}",
-                        data.iter().map(|b| format!("{b:02x}")).collect::<String>()
-                    ),
-                };
-                out.push_str(&format!("{owner} IN {rdata}\n"));
+                out.push_str(&format!("{name}. IN {}\n", rdata(rec)));
             }
         }
-        out
+        (parent, children)
     }
 
+    /// The names whose signatures a signer must break after signing.
+    pub fn bogus_names(&self) -> Vec<String> {
+        self.bogus.iter().cloned().collect()
+    }
+
+    /// Every `.test` record in one unsigned zone file.
+    pub fn zone_file(&self) -> String {
+        self.zone_files(&[]).0
+    }
+
+    /// The reply to a query message, or `None` when the query is not one.
     pub fn answer(&self, query: &[u8]) -> Option<Vec<u8>> {
         let msg = Message::from_octets(query).ok()?;
         let question = msg.first_question()?;
@@ -226,18 +233,37 @@ impl Zone {
                 (Rec::Tlsa(u, s, m, data), Rtype::TLSA) => b.push((
                     owner,
                     ttl,
-                    domain::rdata::Tlsa::new(
-                        (*u).into(),
-                        (*s).into(),
-                        (*m).into(),
-                        data.clone(),
-                    ),
+                    domain::rdata::Tlsa::new((*u).into(), (*s).into(), (*m).into(), data.clone()),
                 )),
                 _ => Ok(()),
             };
             pushed.ok()?;
         }
         Some(b.finish())
+    }
+}
+
+/// One record's type and data in zone-file syntax.
+fn rdata(rec: &Rec) -> String {
+    match rec {
+        Rec::Txt(strings) => format!(
+            "TXT {}",
+            strings
+                .iter()
+                .flat_map(|s| s.chunks(255))
+                .map(quoted)
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Rec::Mx(pref, host) if host.is_empty() => format!("MX {pref} ."),
+        Rec::Mx(pref, host) => format!("MX {pref} {host}."),
+        Rec::Addr(IpAddr::V4(ip)) => format!("A {ip}"),
+        Rec::Addr(IpAddr::V6(ip)) => format!("AAAA {ip}"),
+        Rec::Cname(target) => format!("CNAME {target}."),
+        Rec::Tlsa(u, s, m, data) => format!(
+            "TLSA {u} {s} {m} {}",
+            data.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        ),
     }
 }
 

@@ -40,8 +40,12 @@ pub struct World {
     pub scenarios: Vec<Spec>,
     /// The CA behind every certificate, for third-party servers that join the world.
     pub ca: Arc<Ca>,
-    /// The world's `.test` records as a zone file (see [`dns::Zone::zone_file`]).
+    /// The world's `.test` records as zone files: the `test.` zone and the unsigned child
+    /// zone of every scenario that is not signed (see [`dns::Zone::zone_files`]).
     pub zone_file: String,
+    pub child_zones: Vec<(String, String)>,
+    /// Names whose signatures must not validate once `test.` is signed.
+    pub bogus_names: Vec<String>,
     dir: PathBuf,
 }
 
@@ -74,42 +78,50 @@ impl World {
             Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             Arc::new(std::sync::atomic::AtomicUsize::new(0)),
         ];
-        let (doh_url, dns_addr, zone_file, mx_hits) = runtime.block_on(async {
-            let mut zone = Zone::default();
-            ssrf::start(&ca, &mut zone, ssrf_hits.clone(), rebind_hits.clone()).await?;
-            let mut mx_index = 0u32;
-            let mut mx_hits = std::collections::BTreeMap::new();
-            for (i, spec) in specs.iter().enumerate() {
-                start_scenario(&ca, &mut zone, spec, i as u32, &mut mx_index, &mut mx_hits).await?;
-            }
-            let zone_file = zone.zone_file();
-            let zone = Arc::new(zone);
-            let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-            let dns_at = dns.unwrap_or(SocketAddr::new(loopback, 0));
-            let tcp = tokio::net::TcpListener::bind(dns_at)
-                .await
-                .map_err(|e| format!("DNS on {dns_at}: {e}"))?;
-            let port = tcp.local_addr().map_err(|e| e.to_string())?.port();
-            let udp = tokio::net::UdpSocket::bind((dns_at.ip(), port))
-                .await
-                .map_err(|e| format!("DNS/UDP: {e}"))?;
-            tokio::spawn(dns::serve_plain(zone.clone(), udp, tcp));
-            let doh = tokio::net::TcpListener::bind((loopback, 0))
-                .await
-                .map_err(|e| format!("DoH: {e}"))?;
-            let doh_port = doh.local_addr().map_err(|e| e.to_string())?.port();
-            tokio::spawn(dns::serve_doh(
-                zone,
-                doh,
-                ca.server_config(&["127.0.0.1", "localhost"], &Leaf::Good),
-            ));
-            Ok::<_, String>((
-                format!("https://127.0.0.1:{doh_port}/dns-query"),
-                SocketAddr::new(dns_at.ip(), port),
-                zone_file,
-                mx_hits,
-            ))
-        })?;
+        let (doh_url, dns_addr, (zone_file, child_zones, bogus_names), mx_hits) = runtime
+            .block_on(async {
+                let mut zone = Zone::default();
+                ssrf::start(&ca, &mut zone, ssrf_hits.clone(), rebind_hits.clone()).await?;
+                let mut mx_index = 0u32;
+                let mut mx_hits = std::collections::BTreeMap::new();
+                for (i, spec) in specs.iter().enumerate() {
+                    start_scenario(&ca, &mut zone, spec, i as u32, &mut mx_index, &mut mx_hits)
+                        .await?;
+                }
+                let unsigned: Vec<String> = specs
+                    .iter()
+                    .filter(|s| !s.signed)
+                    .map(|s| s.domain.clone())
+                    .collect();
+                let (parent, children) = zone.zone_files(&unsigned);
+                let zone_file = (parent, children, zone.bogus_names());
+                let zone = Arc::new(zone);
+                let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+                let dns_at = dns.unwrap_or(SocketAddr::new(loopback, 0));
+                let tcp = tokio::net::TcpListener::bind(dns_at)
+                    .await
+                    .map_err(|e| format!("DNS on {dns_at}: {e}"))?;
+                let port = tcp.local_addr().map_err(|e| e.to_string())?.port();
+                let udp = tokio::net::UdpSocket::bind((dns_at.ip(), port))
+                    .await
+                    .map_err(|e| format!("DNS/UDP: {e}"))?;
+                tokio::spawn(dns::serve_plain(zone.clone(), udp, tcp));
+                let doh = tokio::net::TcpListener::bind((loopback, 0))
+                    .await
+                    .map_err(|e| format!("DoH: {e}"))?;
+                let doh_port = doh.local_addr().map_err(|e| e.to_string())?.port();
+                tokio::spawn(dns::serve_doh(
+                    zone,
+                    doh,
+                    ca.server_config(&["127.0.0.1", "localhost"], &Leaf::Good),
+                ));
+                Ok::<_, String>((
+                    format!("https://127.0.0.1:{doh_port}/dns-query"),
+                    SocketAddr::new(dns_at.ip(), port),
+                    zone_file,
+                    mx_hits,
+                ))
+            })?;
         Ok(World {
             runtime: Some(runtime),
             ssrf_hits,
@@ -121,6 +133,8 @@ impl World {
             scenarios: specs,
             ca: Arc::new(ca),
             zone_file,
+            child_zones,
+            bogus_names,
             dir,
         })
     }

@@ -67,7 +67,7 @@ fn find(program: &str) -> Result<PathBuf, String> {
         .map(|d| Path::new(d).join(program))
         .find(|p| p.exists())
         .ok_or_else(|| {
-            format!("{program} is not installed; `cargo xtask setup` installs it (apt: unbound, nginx-light)")
+            format!("{program} is not installed; `cargo xtask setup` installs it (apt: unbound, nginx-light, ldnsutils)")
         })
 }
 
@@ -115,6 +115,65 @@ fn wait_for(addr: SocketAddr, what: &str, child: &mut Child, log: &Path) -> Resu
     Err(format!("{what} did not listen on {addr} within 15 s"))
 }
 
+/// Signs the `test.` zone with a fresh KSK and ZSK (ldns-keygen, ldns-signzone), then breaks
+/// the signatures of `bogus` names by changing their TLSA data after signing, as a zone
+/// edited without re-signing is. Returns the signed zone and the trust anchor (the KSK's DS)
+/// for a validating unbound.
+fn sign(dir: &Path, zone: &Path, bogus: &[String]) -> Result<(PathBuf, PathBuf), String> {
+    let (keygen, signzone) = (find("ldns-keygen")?, find("ldns-signzone")?);
+    let key = |ksk: bool| -> Result<String, String> {
+        let mut cmd = Command::new(&keygen);
+        cmd.current_dir(dir).args(["-a", "ECDSAP256SHA256"]);
+        if ksk {
+            cmd.arg("-k");
+        }
+        let out = cmd
+            .arg("test.")
+            .output()
+            .map_err(|e| format!("ldns-keygen: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "ldns-keygen: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let (ksk, zsk) = (key(true)?, key(false)?);
+    let out = Command::new(&signzone)
+        .current_dir(dir)
+        .args(["-o", "test."])
+        .arg(zone)
+        .args([&ksk, &zsk])
+        .output()
+        .map_err(|e| format!("ldns-signzone: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "ldns-signzone: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let signed = zone.with_extension("zone.signed");
+    let text = std::fs::read_to_string(&signed).map_err(|e| e.to_string())?;
+    let text: String = text
+        .lines()
+        .map(|line| {
+            let owner = line.split_whitespace().next().unwrap_or_default();
+            let broken = bogus.iter().any(|b| owner == format!("{b}."))
+                && line.split_whitespace().nth(3) == Some("TLSA");
+            if broken {
+                // Another digest: the RRSIG no longer covers what is served.
+                let flipped = if line.ends_with('0') { '1' } else { '0' };
+                format!("{}{flipped}\n", &line[..line.len() - 1])
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&signed, text).map_err(|e| e.to_string())?;
+    Ok((signed, dir.join(format!("{ksk}.ds"))))
+}
+
 impl ThirdParty {
     /// Starts unbound and nginx beside a running world.
     pub fn start(world: &World) -> Result<ThirdParty, String> {
@@ -158,6 +217,16 @@ impl ThirdParty {
         }
         let zone_path = dir.join("test.zone");
         std::fs::write(&zone_path, zone).map_err(|e| e.to_string())?;
+        let (zone_path, anchor) = sign(&dir, &zone_path, &world.bogus_names)?;
+        let mut children = String::new();
+        for (apex, text) in &world.child_zones {
+            let path = dir.join(format!("{apex}.zone"));
+            std::fs::write(&path, text).map_err(|e| e.to_string())?;
+            children.push_str(&format!(
+                "auth-zone:\n  name: \"{apex}.\"\n  zonefile: \"{}\"\n  for-downstream: no\n  for-upstream: yes\n  fallback-enabled: no\n",
+                path.display()
+            ));
+        }
 
         let (doh_cert, doh_key) = write_issued(
             &dir,
@@ -181,7 +250,10 @@ impl ThirdParty {
   verbosity: 1
   do-ip6: no
   access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
+  module-config: "validator iterator"
+  trust-anchor-file: "{anchor}"
+  ede: yes
+  val-log-level: 1
   local-zone: "test." nodefault
 auth-zone:
   name: "test."
@@ -189,11 +261,12 @@ auth-zone:
   for-downstream: no
   for-upstream: yes
   fallback-enabled: no
-"#,
+{children}"#,
             key = doh_key.display(),
             cert = doh_cert.display(),
             dir = dir.display(),
             zone = zone_path.display(),
+            anchor = anchor.display(),
         );
         let conf_path = dir.join("unbound.conf");
         std::fs::write(&conf_path, conf).map_err(|e| e.to_string())?;

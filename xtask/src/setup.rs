@@ -110,6 +110,8 @@ const DEBIAN_PACKAGES: &[(&str, &str)] = &[
     ("chromium-driver", "/usr/bin/chromedriver"),
     ("unbound", "/usr/sbin/unbound"),
     ("nginx-light", "/usr/sbin/nginx"),
+    // ldns-keygen and ldns-signzone sign the third-party lane's zone for unbound to validate.
+    ("ldnsutils", "/usr/bin/ldns-signzone"),
 ];
 
 fn debian_packages(sh: &Shell) -> Result<(), String> {

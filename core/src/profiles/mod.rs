@@ -543,7 +543,8 @@ fn dane_outcome(p: &Profile, r: &Report) -> Option<SenderOutcome> {
         version: p.version.into(),
         evidence: p.evidence,
         reference: p.reference.into(),
-        policy: None,
+        // DANE decides: no MTA-STS policy is applied.
+        policy: Some(Applied::None),
         outcome,
         mx: mx.map(String::from),
         why,

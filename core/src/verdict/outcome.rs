@@ -81,10 +81,7 @@ pub(super) fn verdict(facts: &Facts) -> (Verdict, String) {
         if sts_fine {
             return (
                 Verdict::Fail,
-                format!(
-                    "MTA-STS works, but DANE is broken, and DANE senders use DANE first: {}",
-                    f.message
-                ),
+                format!("MTA-STS works, but DANE is broken: {}", f.message),
             );
         }
         return (Verdict::Fail, fail_summary(facts, f));

@@ -392,7 +392,29 @@ fn tls_step(a: &Answers, mx: &[MxJudged], judged: &Judged) -> Step {
             text::list(&problems)
         )
     };
+    let summary = format!("{summary}{}", dane_clause(mx));
     step(StepId::Tls, state, outcome, summary, elapsed)
+}
+
+/// What DANE says of the hosts that publish TLSA records, as a clause for the TLS step.
+fn dane_clause(mx: &[MxJudged]) -> String {
+    use crate::dane::DaneStatus;
+    let mut ok = 0;
+    let mut failing = Vec::new();
+    for m in mx {
+        match m.report.dane.as_ref().and_then(|d| d.status) {
+            Some(DaneStatus::Ok) => ok += 1,
+            Some(s @ (DaneStatus::Mismatch | DaneStatus::Bogus | DaneStatus::Unusable)) => {
+                failing.push(format!("{} {}", m.report.host, s.as_str()))
+            }
+            _ => {}
+        }
+    }
+    match (ok, failing.is_empty()) {
+        (0, true) => String::new(),
+        (n, true) => format!(" DANE authenticates {n} of {}.", mx.len()),
+        (_, false) => format!(" DANE fails: {}.", text::list(&failing)),
+    }
 }
 
 fn capitalize(s: &str) -> String {
