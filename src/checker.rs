@@ -211,7 +211,7 @@ pub fn checker(props: &CheckerProps) -> Html {
                     </select>
                     <label for="resolver-custom">{ "Or a custom resolver URL" }</label>
                     <input id="resolver-custom" type="url" placeholder="https://resolver.example/dns-query" onchange={on_custom} />
-                    <p class="help">{ "Remembered in this browser. A link may suggest another resolver; the page asks before it uses one." }</p>
+                    <p class="help">{ "Remembered in this browser. Cloudflare, Google and Quad9 validate DNSSEC, which the DANE checks need. A link may suggest another resolver; the page asks before it uses one." }</p>
                 </details>
             </form>
             if !notes.is_empty() {

@@ -46,7 +46,8 @@ pub enum Action {
     Answer {
         generation: u32,
         id: RequestId,
-        answer: Answer,
+        /// Boxed: an answer (a probe with its chain) is far larger than the other actions.
+        answer: Box<Answer>,
         now: f64,
     },
     /// Judge this draft (the workbench build only).
@@ -135,7 +136,7 @@ impl Reducible for CheckState {
                     return self;
                 };
                 let elapsed = (now - r.started).max(0.0).round() as u64;
-                if r.check.handle(id, answer, elapsed).is_err() {
+                if r.check.handle(id, *answer, elapsed).is_err() {
                     return self;
                 }
                 let follow_ups = r.check.poll_requests();

@@ -46,7 +46,7 @@ pub fn use_check(domain: Option<String>, config: Config) -> UseReducerHandle<Che
                     dispatcher.dispatch(Action::Answer {
                         generation,
                         id,
-                        answer,
+                        answer: Box::new(answer),
                         now: now(),
                     });
                 });

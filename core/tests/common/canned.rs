@@ -127,14 +127,10 @@ pub fn run_draft(
     while let Some(req) = queue.pop() {
         let answer = match &req {
             // No DNSSEC and no DANE unless a test says so.
-            Request::Dns { rtype, .. }
-                if matches!(
-                    rtype,
-                    RecordType::Soa | RecordType::A | RecordType::Aaaa | RecordType::Tlsa
-                ) =>
-            {
-                Answer::Dns(DnsAnswer::failed(DnsOutcome::NoData))
-            }
+            Request::Dns {
+                rtype: RecordType::Soa | RecordType::A | RecordType::Aaaa | RecordType::Tlsa,
+                ..
+            } => Answer::Dns(DnsAnswer::failed(DnsOutcome::NoData)),
             Request::Dns { name, .. } if name == "_mta-sts.example.com" => {
                 Answer::Dns(txt_answer.clone())
             }
