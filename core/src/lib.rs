@@ -15,7 +15,7 @@ pub mod domain;
 pub mod draft;
 pub mod finding;
 pub mod generate;
-mod hex;
+pub mod hex;
 pub mod input;
 pub mod markdown;
 pub mod matching;

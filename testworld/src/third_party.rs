@@ -115,6 +115,15 @@ fn wait_for(addr: SocketAddr, what: &str, child: &mut Child, log: &Path) -> Resu
     Err(format!("{what} did not listen on {addr} within 15 s"))
 }
 
+/// An unbound auth-zone that answers the resolver's own queries for `apex` from `file`
+/// (as if it had asked the zone's servers), so the validator checks it like any answer.
+fn auth_zone(apex: &str, file: &Path) -> String {
+    format!(
+        "auth-zone:\n  name: \"{apex}.\"\n  zonefile: \"{}\"\n  for-downstream: no\n  for-upstream: yes\n  fallback-enabled: no\n",
+        file.display()
+    )
+}
+
 /// Signs the `test.` zone with a fresh KSK and ZSK (ldns-keygen, ldns-signzone), then breaks
 /// the signatures of `bogus` names by changing their TLSA data after signing, as a zone
 /// edited without re-signing is. Returns the signed zone and the trust anchor (the KSK's DS)
@@ -222,10 +231,7 @@ impl ThirdParty {
         for (apex, text) in &world.child_zones {
             let path = dir.join(format!("{apex}.zone"));
             std::fs::write(&path, text).map_err(|e| e.to_string())?;
-            children.push_str(&format!(
-                "auth-zone:\n  name: \"{apex}.\"\n  zonefile: \"{}\"\n  for-downstream: no\n  for-upstream: yes\n  fallback-enabled: no\n",
-                path.display()
-            ));
+            children.push_str(&auth_zone(apex, &path));
         }
 
         let (doh_cert, doh_key) = write_issued(
@@ -255,17 +261,11 @@ impl ThirdParty {
   ede: yes
   val-log-level: 1
   local-zone: "test." nodefault
-auth-zone:
-  name: "test."
-  zonefile: "{zone}"
-  for-downstream: no
-  for-upstream: yes
-  fallback-enabled: no
-{children}"#,
+{parent}{children}"#,
             key = doh_key.display(),
             cert = doh_cert.display(),
             dir = dir.display(),
-            zone = zone_path.display(),
+            parent = auth_zone("test", &zone_path),
             anchor = anchor.display(),
         );
         let conf_path = dir.join("unbound.conf");

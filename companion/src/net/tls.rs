@@ -217,8 +217,8 @@ pub fn describe(chain: &[CertificateDer<'_>], now_unix: i64) -> Option<Certifica
 /// 6698 §2.1.2, §2.1.3). A certificate that does not parse gets its whole-certificate
 /// digests only.
 pub fn digests(chain: &[CertificateDer<'_>]) -> Vec<mtasts_core::dane::ChainCert> {
+    use mtasts_core::hex::encode as hex;
     use sha2::{Digest, Sha256, Sha512};
-    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
     chain
         .iter()
         .map(|der| {

@@ -399,18 +399,8 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     if reached.is_empty() && unseen {
         return None;
     }
-    let out = |policy, outcome, mx: Option<&str>, why: String| SenderOutcome {
-        id: p.id.into(),
-        name: p.name.into(),
-        version: p.version.into(),
-        evidence: p.evidence,
-        reference: p.reference.into(),
-        policy,
-        outcome,
-        mx: mx.map(String::from),
-        why,
-        differs_from_rfc: false,
-    };
+    let out =
+        |policy, outcome, mx: Option<&str>, why: String| outcome_of(p, policy, outcome, mx, why);
     let Some((mode, patterns)) = policy else {
         return Some(match reached.first() {
             Some((host, _, _)) => out(
@@ -514,6 +504,28 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     ))
 }
 
+/// One profile's verdict.
+fn outcome_of(
+    p: &Profile,
+    policy: Option<Applied>,
+    outcome: Outcome,
+    mx: Option<&str>,
+    why: String,
+) -> SenderOutcome {
+    SenderOutcome {
+        id: p.id.into(),
+        name: p.name.into(),
+        version: p.version.into(),
+        evidence: p.evidence,
+        reference: p.reference.into(),
+        policy,
+        outcome,
+        mx: mx.map(String::from),
+        why,
+        differs_from_rfc: false,
+    }
+}
+
 /// True when some MX host publishes secure TLSA records (or fails DNSSEC), so that a DANE
 /// sender decides by DANE (RFC 8461 §2: DANE takes precedence).
 fn dane_applies(r: &Report) -> bool {
@@ -537,18 +549,9 @@ fn dane_applies(r: &Report) -> bool {
 /// look-up sends it on to the next, a host without usable records gets TLS as it can.
 /// `None` when a host it would try first could not be judged from here.
 fn dane_outcome(p: &Profile, r: &Report) -> Option<SenderOutcome> {
-    let out = |outcome, mx: Option<&str>, why: String| SenderOutcome {
-        id: p.id.into(),
-        name: p.name.into(),
-        version: p.version.into(),
-        evidence: p.evidence,
-        reference: p.reference.into(),
-        // DANE decides: no MTA-STS policy is applied.
-        policy: Some(Applied::None),
-        outcome,
-        mx: mx.map(String::from),
-        why,
-        differs_from_rfc: false,
+    // DANE decides: no MTA-STS policy is applied.
+    let out = |outcome, mx: Option<&str>, why: String| {
+        outcome_of(p, Some(Applied::None), outcome, mx, why)
     };
     let mut skipped: Vec<String> = Vec::new();
     for m in &r.mx {
