@@ -18,14 +18,13 @@ const LENIENT: &[&str] = &[
     "policy.syntax.space_before_colon",
 ];
 
-/// A sender that has DANE and no MTA-STS: its MTA-STS rules are never read (`sts: false`),
-/// so they are the RFC reading's, for completeness only.
-const DANE_ONLY: Profile = Profile {
-    id: "",
-    name: "",
+/// The strict reading of RFC 8461, the reference every other row is compared with.
+const RFC8461: Profile = Profile {
+    id: "rfc8461",
+    name: "RFC 8461, strict reading",
     version: "",
     evidence: Documented,
-    reference: "",
+    reference: "https://www.rfc-editor.org/rfc/rfc8461",
     id_checked: true,
     two_records: TwoRecords::NoPolicy,
     content_type_checked: true,
@@ -39,33 +38,20 @@ const DANE_ONLY: Profile = Profile {
     on_bad_tls: Failure::Defer,
     on_bad_chain: Failure::Defer,
     next_mx_after_tls: true,
+    dane: false,
+    sts: true,
+};
+
+/// A sender that has DANE and no MTA-STS: its MTA-STS rules are never read (`sts: false`),
+/// so they are the RFC reading's.
+const DANE_ONLY: Profile = Profile {
     dane: true,
     sts: false,
+    ..RFC8461
 };
 
 pub const PROFILES: &[Profile] = &[
-    Profile {
-        id: "rfc8461",
-        name: "RFC 8461, strict reading",
-        version: "",
-        evidence: Documented,
-        reference: "https://www.rfc-editor.org/rfc/rfc8461",
-        id_checked: true,
-        two_records: TwoRecords::NoPolicy,
-        content_type_checked: true,
-        size: SizeLimit::Reject(64 * KIB),
-        tolerates: STRICT,
-        none_needs_mx: false,
-        wildcard: Wildcard::OneLabel,
-        names: NameCheck::MxHost,
-        testing: Testing::Validate,
-        on_mismatch: Failure::Defer,
-        on_bad_tls: Failure::Defer,
-        on_bad_chain: Failure::Defer,
-        next_mx_after_tls: true,
-        dane: false,
-        sts: true,
-    },
+    RFC8461,
     Profile {
         id: "postfix-mta-sts-resolver",
         name: "Postfix with postfix-mta-sts-resolver",
