@@ -433,3 +433,29 @@ fn a_domain_without_mta_sts_but_with_dane_is_said_to_be_protected() {
     assert_eq!(sender(&r, "postfix-dane").outcome, Outcome::DeliverVerified);
     assert_eq!(sender(&r, "rfc8461").outcome, Outcome::DeliverUnverified);
 }
+
+#[test]
+fn a_failed_handshake_without_tlsa_defers_dane_senders() {
+    // Measured with Postfix at the `dane` level (INTEROP.md): a host that offers STARTTLS
+    // and then fails the handshake is skipped, not retried in plain text.
+    let r = check(
+        Zone::Unsigned,
+        Vec::new(),
+        probe(TlsStatus::TlsHandshakeFailed),
+    );
+    let dane = sender(&r, "postfix-dane");
+    assert_eq!(dane.outcome, Outcome::Defer, "{}", dane.why);
+    assert!(dane.why.contains("TLS handshake"), "{}", dane.why);
+    // Measured too: Exim reconnects and delivers in plain text.
+    assert_eq!(sender(&r, "exim-dane").outcome, Outcome::DeliverUnverified);
+    // The same host with a handshake that works gets opportunistic TLS.
+    let ok = check(
+        Zone::Unsigned,
+        Vec::new(),
+        probed(&["mx1.example.com"], chain()),
+    );
+    assert_eq!(
+        sender(&ok, "postfix-dane").outcome,
+        Outcome::DeliverUnverified
+    );
+}

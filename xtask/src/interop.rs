@@ -6,9 +6,10 @@
 //! what the profile predicts in `mtasts check --json`. Prints the matrix and writes
 //! INTEROP.md. Not part of the test command: it installs packages and takes a minute.
 //!
-//! Three senders: Postfix with postfix-mta-sts-resolver, chasquid, and ZoneMTA's Node stack
+//! Five senders: Postfix with postfix-mta-sts-resolver, chasquid, ZoneMTA's Node stack
 //! (the real mx-connect, mailauth and nodemailer SMTP client, driven by `xtask/zonemta/
-//! send.mjs`, which restates ZoneMTA's defer-or-bounce glue).
+//! send.mjs`, which restates ZoneMTA's defer-or-bounce glue), and the DANE-first pair:
+//! a second Postfix at the `dane` level and Exim with `hosts_try_dane` (`exim.rs`).
 
 use crate::shell::{root, Shell};
 use std::collections::BTreeMap;
@@ -103,6 +104,58 @@ fn in_world(
     c.spawn().map_err(|e| format!("{program}: {e}"))
 }
 
+/// One Postfix instance in `{DIR}/{name}` with its own queue, data and log, no smtpd, and
+/// `tls` (its TLS lines) added to the shared settings.
+fn postfix_instance(sh: &Shell, name: &str, tls: &str) -> Result<(), String> {
+    let conf = format!("{DIR}/{name}");
+    for d in [
+        conf.clone(),
+        format!("{conf}-spool/pid"),
+        format!("{conf}-data"),
+    ] {
+        std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+    }
+    // Debian's master.cf, with no chroot (the spool is a temporary folder) and no smtpd.
+    let master = std::fs::read_to_string("/etc/postfix/master.cf").map_err(|e| e.to_string())?;
+    let master: String = master
+        .lines()
+        .filter(|l| !l.starts_with("smtp      inet") && !l.starts_with("smtp inet"))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            if f.len() >= 8 && !l.starts_with(['#', ' ', '\t']) {
+                format!(
+                    "{} {} {} {} n {} {} {}\n",
+                    f[0],
+                    f[1],
+                    f[2],
+                    f[3],
+                    f[5],
+                    f[6],
+                    f[7..].join(" ")
+                )
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    write(&format!("{conf}/master.cf"), &master)?;
+    write(
+        &format!("{conf}/main.cf"),
+        &format!(
+            "compatibility_level = 3.6\nqueue_directory = {conf}-spool\ndata_directory = {conf}-data\n\
+             myhostname = sender.interop.test\nmydestination =\ninet_interfaces = loopback-only\n\
+             inet_protocols = ipv4\nmaillog_file_prefixes = /tmp\nmaillog_file = {conf}.maillog\n\
+             smtp_tls_CAfile = {DIR}/ca.pem\nsmtp_tls_loglevel = 1\n{tls}\
+             smtp_connect_timeout = 5s\nsmtp_helo_timeout = 10s\nqueue_run_delay = 3600s\n\
+             minimal_backoff_time = 3600s\nmaximal_queue_lifetime = 1h\nbounce_queue_lifetime = 1h\n"
+        ),
+    )?;
+    let _ = Command::new("chown")
+        .args(["-R", "postfix", &format!("{conf}-data")])
+        .status();
+    sh.run("postfix", &["-c", &conf, "check"])
+}
+
 /// The outcome Postfix logged for each recipient domain: (outcome, mx).
 fn read_log(log: &str) -> BTreeMap<String, (String, String)> {
     let mut verified: BTreeMap<String, String> = BTreeMap::new();
@@ -170,60 +223,31 @@ pub fn run(sh: &Shell) -> Result<(), String> {
     let venv = crate::peers::venv(sh)?;
     let release = sh.build_release_world()?;
     let _ = std::fs::remove_dir_all(DIR);
-    for d in ["", "/postfix", "/spool/pid", "/data"] {
-        std::fs::create_dir_all(format!("{DIR}{d}")).map_err(|e| e.to_string())?;
-    }
+    std::fs::create_dir_all(DIR).map_err(|e| e.to_string())?;
     let mut world = sh.spawn_world(&release.join("testworld"), &["--dns", crate::peers::DNS])?;
     let ca = world.ca.clone();
     std::fs::copy(&ca, format!("{DIR}/ca.pem")).map_err(|e| e.to_string())?;
     write(
         &format!("{DIR}/resolv.conf"),
-        "nameserver 127.0.0.53\noptions timeout:2 attempts:1\n",
+        // trust-ad: glibc clears the AD bit of every answer without it, and the DANE senders
+        // then see no secure answer at all.
+        "nameserver 127.0.0.53\noptions timeout:2 attempts:1 trust-ad\n",
     )?;
-    // Debian's master.cf, with no chroot (the spool is a temporary folder) and no smtpd.
-    let master = std::fs::read_to_string("/etc/postfix/master.cf").map_err(|e| e.to_string())?;
-    let master: String = master
-        .lines()
-        .filter(|l| !l.starts_with("smtp      inet") && !l.starts_with("smtp inet"))
-        .map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            if f.len() >= 8 && !l.starts_with(['#', ' ', '\t']) {
-                format!(
-                    "{} {} {} {} n {} {} {}\n",
-                    f[0],
-                    f[1],
-                    f[2],
-                    f[3],
-                    f[5],
-                    f[6],
-                    f[7..].join(" ")
-                )
-            } else {
-                format!("{l}\n")
-            }
-        })
-        .collect();
-    write(&format!("{DIR}/postfix/master.cf"), &master)?;
-    write(
-        &format!("{DIR}/postfix/main.cf"),
-        &format!(
-            "compatibility_level = 3.6\nqueue_directory = {DIR}/spool\ndata_directory = {DIR}/data\n\
-             myhostname = sender.interop.test\nmydestination =\ninet_interfaces = loopback-only\n\
-             inet_protocols = ipv4\nmaillog_file_prefixes = /tmp\nmaillog_file = {DIR}/maillog\n\
-             smtp_tls_security_level = may\nsmtp_tls_CAfile = {DIR}/ca.pem\n\
-             smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix\nsmtp_tls_loglevel = 1\n\
-             smtp_connect_timeout = 5s\nsmtp_helo_timeout = 10s\nqueue_run_delay = 3600s\n\
-             minimal_backoff_time = 3600s\nmaximal_queue_lifetime = 1h\nbounce_queue_lifetime = 1h\n"
-        ),
+    postfix_instance(
+        sh,
+        "postfix",
+        "smtp_tls_security_level = may\n\
+         smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix\n",
+    )?;
+    postfix_instance(
+        sh,
+        "postfix-dane",
+        "smtp_dns_support_level = dnssec\nsmtp_tls_security_level = dane\n",
     )?;
     write(
         &format!("{DIR}/mta-sts.yml"),
         "host: 127.0.0.1\nport: 8461\nreuse_port: true\nshutdown_timeout: 5\ncache:\n  type: internal\n  options:\n    cache_size: 10000\ndefault_zone:\n  strict_testing: false\n  timeout: 4\n",
     )?;
-    let _ = Command::new("chown")
-        .args(["-R", "postfix", &format!("{DIR}/data")])
-        .status();
-    sh.run("postfix", &["-c", &format!("{DIR}/postfix"), "check"])?;
     let daemon = venv.join("bin/mta-sts-daemon");
     let mut children = Killed(vec![in_world(
         daemon.to_str().ok_or("path")?,
@@ -232,12 +256,14 @@ pub fn run(sh: &Shell) -> Result<(), String> {
         &[("SSL_CERT_FILE", &format!("{DIR}/ca.pem"))],
     )?]);
     std::thread::sleep(Duration::from_secs(2));
-    children.0.push(in_world(
-        "/usr/lib/postfix/sbin/master",
-        &["-d", "-c", &format!("{DIR}/postfix")],
-        &format!("{DIR}/master.log"),
-        &[],
-    )?);
+    for instance in ["postfix", "postfix-dane"] {
+        children.0.push(in_world(
+            "/usr/lib/postfix/sbin/master",
+            &["-d", "-c", &format!("{DIR}/{instance}")],
+            &format!("{DIR}/{instance}.master.log"),
+            &[],
+        )?);
+    }
     std::thread::sleep(Duration::from_secs(2));
 
     let domains: Vec<String> = world
@@ -246,11 +272,14 @@ pub fn run(sh: &Shell) -> Result<(), String> {
         .filter(|d| !SLOW.contains(&d.as_str()))
         .cloned()
         .collect();
-    for d in &domains {
+    for (instance, d) in ["postfix", "postfix-dane"]
+        .iter()
+        .flat_map(|i| domains.iter().map(move |d| (i, d)))
+    {
         let mut send = Command::new("sendmail")
             .args([
                 "-C",
-                &format!("{DIR}/postfix"),
+                &format!("{DIR}/{instance}"),
                 "-f",
                 "interop@sender.interop.test",
             ])
@@ -270,23 +299,36 @@ pub fn run(sh: &Shell) -> Result<(), String> {
     let chasquid = start_chasquid(sh)?;
     children.0.extend(chasquid);
     submit_to_chasquid(&domains)?;
+    // Exim from its unpacked package, every delivery in the background at once.
+    crate::exim::install(sh)?;
+    crate::exim::prepare(DIR)?;
+    let script = crate::exim::submit_script(DIR);
+    let mut args = vec!["-c", script.as_str(), "sh"];
+    args.extend(domains.iter().map(String::as_str));
+    children
+        .0
+        .push(in_world("sh", &args, &format!("{DIR}/exim.out"), &[])?);
     let zonemta = run_zonemta(sh, &domains)?;
 
     let deadline = Instant::now() + Duration::from_secs(90);
-    let (mut postfix, mut chasquid) = (BTreeMap::new(), BTreeMap::new());
+    let read = |file: &str| std::fs::read_to_string(format!("{DIR}/{file}")).unwrap_or_default();
+    let mut logs: [BTreeMap<String, (String, String)>; 4] = Default::default();
     while Instant::now() < deadline {
-        postfix = read_log(&std::fs::read_to_string(format!("{DIR}/maillog")).unwrap_or_default());
-        chasquid = read_chasquid_log(
-            &std::fs::read_to_string(format!("{DIR}/chasquid.log")).unwrap_or_default(),
-        );
+        logs = [
+            read_log(&read("postfix.maillog")),
+            read_chasquid_log(&read("chasquid.log")),
+            read_log(&read("postfix-dane.maillog")),
+            crate::exim::read_log(&read("exim-log/mainlog")),
+        ];
         if domains
             .iter()
-            .all(|d| postfix.contains_key(d) && chasquid.contains_key(d))
+            .all(|d| logs.iter().all(|l| l.contains_key(d)))
         {
             break;
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+    let [postfix, chasquid, postfix_dane, exim] = logs;
     drop(children);
 
     let mut predictions = BTreeMap::new();
@@ -325,6 +367,12 @@ pub fn run(sh: &Shell) -> Result<(), String> {
             "ZoneMTA 3.10.18 glue + mx-connect 1.6.0 + mailauth 4.13 + nodemailer 9.0.3",
             &zonemta,
         ),
+        (
+            "postfix-dane",
+            "Postfix 3.7 with smtp_tls_security_level = dane",
+            &postfix_dane,
+        ),
+        ("exim-dane", "Exim 4.96 with hosts_try_dane = *", &exim),
     ] {
         let (table, agree, total) = matrix(&domains, &predictions, profile, title, real);
         println!("\n{table}\n{title}: {agree} of {total} compared outcomes agree.");
@@ -396,9 +444,9 @@ fn matrix(
     )
 }
 
-const INTRO: &str = "# Interop: the sender profiles against the real senders\n\n`cargo xtask interop` (as root: it binds ports 25, 443 and 53 on loopback and installs Debian's postfix and chasquid, and ZoneMTA's Node stack from npm) sends one message to postmaster@ every scenario domain of the test world through each real sender, with empty caches, each in a mount namespace whose resolv.conf names the world's DNS and trusting only the test CA, and compares the outcome in the sender's log with its profile's prediction in `mtasts check --json`. Outcomes: `deliver-verified` is a delivery under the policy over a verified connection (Postfix: `status=sent` after `Verified TLS connection`; chasquid: `STS policy: connection is using valid TLS`; ZoneMTA: a delivery under enforce, where TLS is required and the certificate checked), `deliver-unverified` any other delivery, `defer` a temporary failure, `bounce` a permanent one; the MX is the host that took the mail. Scenarios that hold a sender for minutes by design (greeting delays, tarpits, drips) are left out.\n\n";
+const INTRO: &str = "# Interop: the sender profiles against the real senders\n\n`cargo xtask interop` (as root: it binds ports 25, 443 and 53 on loopback and installs Debian's postfix and chasquid, unpacks Debian's exim4-daemon-light beside them, and installs ZoneMTA's Node stack from npm) sends one message to postmaster@ every scenario domain of the test world through each real sender, with empty caches, each in a mount namespace whose resolv.conf names the world's DNS and trusting only the test CA, and compares the outcome in the sender's log with its profile's prediction in `mtasts check --json`. Outcomes: `deliver-verified` is a delivery under the policy over a verified connection (Postfix: `status=sent` after `Verified TLS connection`; chasquid: `STS policy: connection is using valid TLS`; ZoneMTA: a delivery under enforce, where TLS is required and the certificate checked), `deliver-unverified` any other delivery, `defer` a temporary failure, `bounce` a permanent one; the MX is the host that took the mail. Scenarios that hold a sender for minutes by design (greeting delays, tarpits, drips) are left out.\n\n";
 
-const FINDINGS: &str = "## What the comparison found\n\nThe first run disagreed on `primary-fails.test`: its preferred MX presents a valid certificate for `other.primary-fails.test`, not for `mx1.primary-fails.test`, and the policy says `mx: *.primary-fails.test`. The profile predicted that Postfix skips mx1 and delivers to mx2, as RFC 8461 §4.2 requires (the certificate must be valid for the MX host name). Postfix delivered to mx1 over a \"Verified\" connection: postfix-mta-sts-resolver hands Postfix `match=.primary-fails.test`, and Postfix checks the certificate's names against that pattern, not against the MX host name. That is a deviation of the sender from RFC 8461 §4.2, and the profile now models it (`NameCheck::CertificateAgainstPatterns`).\n\nchasquid agreed on every scenario it finished once the harness read its log right. Two rows are worth knowing: on `too-large.test` (a 200 KB body) chasquid reads the first 10 KiB, finds a policy there and enforces it, so the mail is deferred where RFC 8461 readers see no policy and deliver (the check now keeps the first 64 KiB of an oversized body so that this can be predicted); on `hostile-hugeline.test` (a 1 MiB greeting line, then silence) chasquid had not given up after 90 s, where our probe stops after 2,048 bytes.\n\nZoneMTA's stack (the real mx-connect 1.6.0 with mailauth 4.13 and the nodemailer 9.0.3 SMTP client, with ZoneMTA 3.10.18's glue restated in `xtask/zonemta/send.mjs`, since ZoneMTA itself needs MongoDB and Redis) disagreed with the source reading on four scenarios, and the profile now follows the measurement. Node attaches the certificate to the error only for a host-name mismatch, so ZoneMTA bounces a wrong-name certificate as a policy violation but defers an expired, self-signed or unverifiable chain as a network error (`mx-expired`, `mx-selfsigned`, `mx-chain`); and after a TLS failure at a host it connected to it does not try the next MX, so `primary-fails.test` bounces where every other sender delivers to mx2. One disagreement remains and is explained, not modelled: on `hostile-garbage.test` (the MX answers STARTTLS with bytes that are not TLS) ZoneMTA sees `wrong version number` and defers, while on `hostile-close.test` (the MX hangs up mid-handshake) it bounces; the check reports both as `tls-handshake-failed`, so the profile predicts a bounce for both.\n";
+const FINDINGS: &str = "## What the comparison found\n\nThe first run disagreed on `primary-fails.test`: its preferred MX presents a valid certificate for `other.primary-fails.test`, not for `mx1.primary-fails.test`, and the policy says `mx: *.primary-fails.test`. The profile predicted that Postfix skips mx1 and delivers to mx2, as RFC 8461 §4.2 requires (the certificate must be valid for the MX host name). Postfix delivered to mx1 over a \"Verified\" connection: postfix-mta-sts-resolver hands Postfix `match=.primary-fails.test`, and Postfix checks the certificate's names against that pattern, not against the MX host name. That is a deviation of the sender from RFC 8461 §4.2, and the profile now models it (`NameCheck::CertificateAgainstPatterns`).\n\nchasquid agreed on every scenario it finished once the harness read its log right. Two rows are worth knowing: on `too-large.test` (a 200 KB body) chasquid reads the first 10 KiB, finds a policy there and enforces it, so the mail is deferred where RFC 8461 readers see no policy and deliver (the check now keeps the first 64 KiB of an oversized body so that this can be predicted); on `hostile-hugeline.test` (a 1 MiB greeting line, then silence) chasquid had not given up after 90 s, where our probe stops after 2,048 bytes.\n\nZoneMTA's stack (the real mx-connect 1.6.0 with mailauth 4.13 and the nodemailer 9.0.3 SMTP client, with ZoneMTA 3.10.18's glue restated in `xtask/zonemta/send.mjs`, since ZoneMTA itself needs MongoDB and Redis) disagreed with the source reading on four scenarios, and the profile now follows the measurement. Node attaches the certificate to the error only for a host-name mismatch, so ZoneMTA bounces a wrong-name certificate as a policy violation but defers an expired, self-signed or unverifiable chain as a network error (`mx-expired`, `mx-selfsigned`, `mx-chain`); and after a TLS failure at a host it connected to it does not try the next MX, so `primary-fails.test` bounces where every other sender delivers to mx2. One disagreement remains and is explained, not modelled: on `hostile-garbage.test` (the MX answers STARTTLS with bytes that are not TLS) ZoneMTA sees `wrong version number` and defers, while on `hostile-close.test` (the MX hangs up mid-handshake) it bounces; the check reports both as `tls-handshake-failed`, so the profile predicts a bounce for both.\n\n### The DANE-first senders\n\nPostfix at `smtp_tls_security_level = dane` with `smtp_dns_support_level = dnssec`, and Exim 4.96 (Debian's exim4-daemon-light, fetched with `apt-get download` and run from its unpacked tree, since it conflicts with the installed Postfix) with `dnssec_request_domains = *` and `hosts_try_dane = *`, both behind a resolv.conf with `options trust-ad`, agree with their profiles on all six signed scenarios: a matching `3 1 1` record and a `2 0 1` record on the intermediate are delivered over DANE-verified TLS (Postfix `Verified TLS connection`, Exim `CV=dane`); a TLSA mismatch after a key change and a bogus TLSA answer are deferred (Exim: `The certificate differs`, `DANE error: tlsa lookup DEFER`); records in an unsigned zone and PKIX-EE (usage 1) records are ignored and the mail goes out with opportunistic TLS. Every other scenario is opportunistic TLS for them, whatever the MTA-STS policy says.\n\nThe first run disagreed on `hostile-garbage.test` and `hostile-close.test` (STARTTLS offered, then a handshake that fails): the profiles predicted opportunistic delivery. Postfix defers the host (`Cannot start TLS: handshake failure`) and does not retry in plain text, and the profile now models that. Exim reconnects and sends in plain text (`delivering unencrypted ... (not in hosts_require_tls)`), as its profile predicts; the test world's hostile MX answers that plain-text MAIL FROM with 502, so Exim bounces here, an artefact of the scenario that a real server would not produce, and the row stays a disagreement.\n";
 
 /// The Node stack of ZoneMTA (`xtask/zonemta`, versions pinned by its lock file): installs
 /// it, then sends to every domain at once in the world's namespace and reads one JSON line

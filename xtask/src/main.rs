@@ -7,6 +7,7 @@ mod bench;
 mod budget;
 mod compress;
 mod csp;
+mod exim;
 mod interop;
 mod minify;
 mod peers;

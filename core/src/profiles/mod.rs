@@ -175,6 +175,10 @@ pub struct Profile {
     pub dane: bool,
     /// Implements MTA-STS at all.
     pub sts: bool,
+    /// For a sender without MTA-STS: when a handshake fails at a host that needs no
+    /// authenticated TLS, it delivers to the same host in plain text on a new connection
+    /// (measured: Exim yes, Postfix no).
+    pub plaintext_fallback: bool,
 }
 
 /// A policy as a sender holds it: its mode and its mx patterns.
@@ -402,7 +406,20 @@ pub fn evaluate(p: &Profile, r: &Report) -> Option<SenderOutcome> {
     let out =
         |policy, outcome, mx: Option<&str>, why: String| outcome_of(p, policy, outcome, mx, why);
     let Some((mode, patterns)) = policy else {
-        return Some(match reached.first() {
+        // Measured for the DANE-only senders: without a policy, a failed handshake ends
+        // the host for Postfix and is followed by plain text for Exim.
+        let usable = reached
+            .iter()
+            .find(|(_, s, _)| p.sts || p.plaintext_fallback || *s != TlsStatus::TlsHandshakeFailed);
+        if usable.is_none() && !reached.is_empty() {
+            return Some(out(
+                Some(Applied::None),
+                Outcome::Defer,
+                None,
+                "The TLS handshake fails at every MX host it reaches, and it does not fall back to plain text, so the mail waits in its queue.".into(),
+            ));
+        }
+        return Some(match usable {
             Some((host, _, _)) => out(
                 Some(Applied::None),
                 Outcome::DeliverUnverified,
@@ -567,6 +584,13 @@ fn dane_outcome(p: &Profile, r: &Report) -> Option<SenderOutcome> {
             return None;
         }
         let status = m.dane.as_ref().and_then(|d| d.status);
+        // Measured: Postfix at the `dane` level gives up on a host whose handshake fails;
+        // Exim reconnects and sends in plain text. A secure TLSA set fails either way.
+        let authenticated = matches!(status, Some(DaneStatus::Ok | DaneStatus::Mismatch));
+        if tls.status == TlsStatus::TlsHandshakeFailed && (authenticated || !p.plaintext_fallback) {
+            skipped.push(format!("the TLS handshake with {} fails", m.host));
+            continue;
+        }
         match status {
             Some(DaneStatus::Ok) => {
                 let why = if skipped.is_empty() {

@@ -40,6 +40,7 @@ const RFC8461: Profile = Profile {
     next_mx_after_tls: true,
     dane: false,
     sts: true,
+    plaintext_fallback: false,
 };
 
 /// A sender that has DANE and no MTA-STS: its MTA-STS rules are never read (`sts: false`),
@@ -73,6 +74,7 @@ pub const PROFILES: &[Profile] = &[
         next_mx_after_tls: true,
         dane: false,
         sts: true,
+        plaintext_fallback: false,
     },
     Profile {
         id: "chasquid",
@@ -95,6 +97,7 @@ pub const PROFILES: &[Profile] = &[
         next_mx_after_tls: true,
         dane: false,
         sts: true,
+        plaintext_fallback: false,
     },
     Profile {
         id: "mailauth",
@@ -117,6 +120,7 @@ pub const PROFILES: &[Profile] = &[
         next_mx_after_tls: false,
         dane: false,
         sts: true,
+        plaintext_fallback: false,
     },
     Profile {
         id: "mox",
@@ -139,6 +143,7 @@ pub const PROFILES: &[Profile] = &[
         next_mx_after_tls: true,
         dane: false,
         sts: true,
+        plaintext_fallback: false,
     },
     Profile {
         id: "stalwart",
@@ -161,6 +166,7 @@ pub const PROFILES: &[Profile] = &[
         next_mx_after_tls: true,
         dane: false,
         sts: true,
+        plaintext_fallback: false,
     },
     Profile {
         id: "maddy",
@@ -183,6 +189,7 @@ pub const PROFILES: &[Profile] = &[
         next_mx_after_tls: true,
         dane: false,
         sts: true,
+        plaintext_fallback: false,
     },
     Profile {
         id: "gmail",
@@ -205,6 +212,7 @@ pub const PROFILES: &[Profile] = &[
         next_mx_after_tls: true,
         dane: false,
         sts: true,
+        plaintext_fallback: false,
     },
     Profile {
         id: "microsoft365",
@@ -227,19 +235,23 @@ pub const PROFILES: &[Profile] = &[
         next_mx_after_tls: true,
         dane: true,
         sts: true,
+        plaintext_fallback: false,
     },
     Profile {
         id: "postfix-dane",
         name: "Postfix with DANE",
         version: "3.7",
-        reference: "https://www.postfix.org/TLS_README.html#client_tls_dane",
+        evidence: Measured,
+        reference: "Postfix 3.7.11 (Debian) with smtp_tls_security_level = dane; https://www.postfix.org/TLS_README.html#client_tls_dane",
         ..DANE_ONLY
     },
     Profile {
         id: "exim-dane",
         name: "Exim with DANE",
         version: "4.96",
-        reference: "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-encrypted_smtp_connections_using_tlsssl.html#SECDANE",
+        evidence: Measured,
+        reference: "Exim 4.96 (Debian exim4-daemon-light) with hosts_try_dane = *; https://www.exim.org/exim-html-current/doc/html/spec_html/ch-encrypted_smtp_connections_using_tlsssl.html#SECDANE",
+        plaintext_fallback: true,
         ..DANE_ONLY
     },
 ];
@@ -354,6 +366,7 @@ pub const CITES: &[(&str, &[(&str, &str)])] = &[
         ("no mta-sts", "Postfix has no MTA-STS of its own; without TLSA records the 'dane' level is opportunistic TLS"),
         ("usages", "TLS_README: PKIX-TA(0) and PKIX-EE(1) records are unusable; if no record is usable, TLS is mandatory but not authenticated"),
         ("failure", "a TLSA mismatch or a failed TLSA look-up defers the host; the next MX is tried"),
+        ("handshake", "measured (INTEROP.md): a failed TLS handshake at a host without TLSA records defers it too; no plain-text retry"),
         ],
     ),
     (
@@ -363,6 +376,7 @@ pub const CITES: &[(&str, &[(&str, &str)])] = &[
         ("no mta-sts", "Exim has no MTA-STS; without TLSA records it sends with opportunistic TLS"),
         ("trust-ad", "glibc passes the AD bit to Exim only with 'options trust-ad' in resolv.conf; without it Exim sees no secure answer and silently skips DANE"),
         ("failure", "a verification failure defers the host; the next MX is tried"),
+        ("handshake", "measured (INTEROP.md): a failed TLS handshake at a host without TLSA records is followed by delivery in plain text to the same host (not in hosts_require_tls)"),
         ],
     ),
 ];
