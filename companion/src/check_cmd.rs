@@ -34,7 +34,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
     for note in &domain.notes {
         eprintln!("mtasts: {note}: checking {}", domain.ascii);
     }
-    let report = runtime.block_on(crate::driver::run_check_with(&net, &domain.ascii, draft));
+    let report = runtime.block_on(crate::driver::run_check_with(
+        &net,
+        &domain.ascii,
+        draft,
+        Some(args.expiry_days),
+    ));
     if args.json {
         match serde_json::to_string(&report) {
             Ok(json) => println!("{json}"),

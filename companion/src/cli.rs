@@ -218,6 +218,10 @@ pub struct CheckArgs {
     /// The _mta-sts TXT record to publish with the draft (default: the published one).
     #[arg(long, value_name = "RECORD", requires = "draft_policy")]
     pub draft_txt: Option<String>,
+    /// Warn about certificates of the policy host and of every MX host that expire within
+    /// this many days (policy.certificate.expiring, mx.certificate.expiring).
+    #[arg(long, value_name = "N", default_value_t = 14, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub expiry_days: i64,
     /// The domain: a name, a URL or an e-mail address.
     #[arg(value_name = "DOMAIN")]
     pub domain: String,

@@ -6,18 +6,23 @@ use mtasts_core::{Answer, Check, Report, Request};
 use tokio::task::JoinSet;
 
 pub async fn run_check(net: &Net, domain: &str) -> Report {
-    run_check_with(net, domain, None).await
+    run_check_with(net, domain, None, None).await
 }
 
-/// The check of `domain`, judging `draft` in place of the published policy when given.
+/// The check of `domain`, judging `draft` in place of the published policy when given, and
+/// warning about certificates that expire within `expiry_days` (the core's default if none).
 pub async fn run_check_with(
     net: &Net,
     domain: &str,
     draft: Option<mtasts_core::draft::Draft>,
+    expiry_days: Option<i64>,
 ) -> Report {
     let started = std::time::Instant::now();
     let mut check = Check::new(domain);
     check.set_draft(draft);
+    if let Some(days) = expiry_days {
+        check.set_expiry_days(days);
+    }
     let mut tasks = JoinSet::new();
     loop {
         for request in check.poll_requests() {

@@ -790,3 +790,23 @@ fn the_readable_proposal_has_zone_lines_and_bad_usage_exits_2() {
     let bad = generate(&["user@@"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn expiry_days_warns_about_the_policy_host_and_every_mx() {
+    // The world's leaf certificates are valid for 90 days.
+    let out = check(&["--json", "--expiry-days", "120", "good.test"]);
+    let v = json_of(&out);
+    let codes = finding_codes(&v);
+    assert!(codes.contains(&"policy.certificate.expiring"), "{codes:?}");
+    assert!(codes.contains(&"mx.certificate.expiring"), "{codes:?}");
+    assert_eq!(v["verdict"], "warn");
+    assert_eq!(out.status.code(), Some(0), "a warning is not a failure");
+    // The default (14 days) says nothing about a 90-day certificate.
+    let (v, _) = report("good.test");
+    assert!(!finding_codes(&v).iter().any(|c| c.ends_with(".expiring")));
+    for bad in ["-1", "x", "4000"] {
+        let out = check(&["--expiry-days", bad, "good.test"]);
+        assert_eq!(out.status.code(), Some(2), "--expiry-days {bad}");
+        assert!(!out.stderr.is_empty());
+    }
+}

@@ -70,7 +70,15 @@ pub struct Arrivals {
     pub probes: SmallMap<String, u64>,
 }
 
+/// Days before expiry that a certificate gets a warning when no threshold is set.
+pub const DEFAULT_EXPIRY_DAYS: i64 = 14;
+
 impl Answers {
+    /// The warning threshold for expiring certificates, in days.
+    pub fn expiry_days(&self) -> i64 {
+        self.expiry_days.unwrap_or(DEFAULT_EXPIRY_DAYS)
+    }
+
     /// True when some answer proves that the resolver validates DNSSEC.
     pub fn resolver_validates(&self) -> bool {
         use crate::dnssec::proves_validation;
@@ -110,4 +118,6 @@ pub struct Answers {
     pub complete: bool,
     /// A policy to judge in place of the published one.
     pub draft: Option<crate::draft::Draft>,
+    /// Certificates that expire within this many days get a warning; `None`: the default.
+    pub expiry_days: Option<i64>,
 }

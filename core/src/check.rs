@@ -247,6 +247,12 @@ impl Check {
         self.waiting.is_empty() && self.outbox.is_empty()
     }
 
+    /// Warns about certificates (policy host and MX hosts) that expire within `days`
+    /// days, instead of [`crate::answers::DEFAULT_EXPIRY_DAYS`].
+    pub fn set_expiry_days(&mut self, days: i64) {
+        self.answers.expiry_days = Some(days);
+    }
+
     /// Judges `draft` in place of the published policy from now on (`None`: the published
     /// one again). No request changes: the live policy is still fetched, for comparison.
     pub fn set_draft(&mut self, draft: Option<crate::draft::Draft>) {

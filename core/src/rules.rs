@@ -122,7 +122,8 @@ catalogue! {
     MX_CERT_CHAIN_INCOMPLETE = "mx.cert.chain_incomplete", Error, "RFC 8461 §4.2";
     MX_TLS_VERSION = "mx.tls.version", Error, "RFC 8461 §7.2";
     MX_TLS_FAILED = "mx.tls.failed", Error, "RFC 8461 §4";
-    MX_CERT_EXPIRING = "mx.cert.expiring", Warning, "RFC 8461 §4.2";
+    MX_CERT_EXPIRING = "mx.certificate.expiring", Warning, "RFC 8461 §4.2";
+    POLICY_CERT_EXPIRING = "policy.certificate.expiring", Warning, "RFC 8461 §3.3";
     CHECK_UNAVAILABLE = "check.unavailable", Warning, "RFC 8461 §3.3, §4";
     // What the tester could not see: its own blind spots, never the domain's faults.
     CHECK_RESOLVER_FAILED = "check.resolver.failed", Warning, "RFC 8461 §3.1";

@@ -11,9 +11,6 @@ use crate::policy::Mode;
 use crate::report::{MxReport, Sender, StepState, TlsStatus};
 use crate::{pattern, rules};
 
-/// A certificate this close to expiry is worth a warning.
-const EXPIRY_WARNING_DAYS: i64 = 14;
-
 /// One MX host, judged.
 pub(super) struct MxJudged {
     pub report: MxReport,
@@ -96,7 +93,7 @@ pub(super) fn reports(a: &Answers, policy: &PolicyJudged) -> Vec<MxJudged> {
                     )));
             }
             match_finding(&mut judged, policy, mode);
-            tls_findings(&mut judged, mode);
+            tls_findings(&mut judged, mode, a.expiry_days());
             let dane = super::dane::host(a, &host, judged.report.tls.as_ref());
             judged.report.address_dnssec = dane.address_dnssec;
             judged.report.dane = dane.dane;
@@ -128,7 +125,7 @@ fn match_finding(m: &mut MxJudged, policy: &PolicyJudged, mode: Option<Mode>) {
     );
 }
 
-fn tls_findings(m: &mut MxJudged, mode: Option<Mode>) {
+fn tls_findings(m: &mut MxJudged, mode: Option<Mode>, expiry_days: i64) {
     let Some(tls) = &m.report.tls else { return };
     let host = m.report.host.clone();
     if let Some((rule, what, fix)) = text::tls_failure(&host, tls) {
@@ -166,13 +163,13 @@ fn tls_findings(m: &mut MxJudged, mode: Option<Mode>) {
             if let Some(cert) = tls
                 .cert
                 .as_ref()
-                .filter(|c| c.days_left < EXPIRY_WARNING_DAYS)
+                .filter(|c| c.days_left >= 0 && c.days_left < expiry_days)
             {
                 m.tls_findings.push(
                     rules::MX_CERT_EXPIRING
                         .finding(format!(
-                            "The certificate of {host} expires in {} days.",
-                            cert.days_left
+                            "The certificate of {host} expires in {} days ({}), within the {expiry_days}-day warning threshold.",
+                            cert.days_left, cert.not_after
                         ))
                         .fix("Renew it now and check that renewal is automated."),
                 );

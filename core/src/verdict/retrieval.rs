@@ -94,6 +94,20 @@ pub(super) fn judge(a: &Answers, txt: &TxtStep) -> PolicyJudged {
         }
     }
     if fetch.status == FetchStatus::Ok {
+        if let Some(cert) = fetch
+            .certificate
+            .as_ref()
+            .filter(|c| c.days_left >= 0 && c.days_left < a.expiry_days())
+        {
+            judged.fetch_findings.push(
+                rules::POLICY_CERT_EXPIRING
+                    .finding(format!(
+                        "The certificate of {} expires in {} days ({}), within the {}-day warning threshold. Once it expires, senders cannot fetch the policy: they keep a cached one until its max_age runs out, and new senders see none.",
+                        fetch_host(&fetch.url), cert.days_left, cert.not_after, a.expiry_days()
+                    ))
+                    .fix("Renew it now and check that renewal is automated (and that the web server reloads the new certificate)."),
+            );
+        }
         if let Some(ct) = &fetch.content_type {
             if let Some(charset) = charset_of(ct).filter(|c| c != "utf-8" && c != "us-ascii") {
                 judged.fetch_findings.push(rules::POLICY_CHARSET_IGNORED.finding(format!(
@@ -258,4 +272,12 @@ pub(super) fn host_of(policy: &PolicyJudged) -> String {
         .as_ref()
         .map(|f| text::policy_host(f).to_string())
         .unwrap_or_else(|| "the policy host".into())
+}
+
+/// The host of a policy URL, for messages.
+fn fetch_host(url: &str) -> &str {
+    url.trim_start_matches("https://")
+        .split('/')
+        .next()
+        .unwrap_or(url)
 }
