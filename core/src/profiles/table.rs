@@ -242,7 +242,7 @@ pub const PROFILES: &[Profile] = &[
         name: "Postfix with DANE",
         version: "3.7",
         evidence: Measured,
-        reference: "Postfix 3.7.11 (Debian) with smtp_tls_security_level = dane; https://www.postfix.org/TLS_README.html#client_tls_dane",
+        reference: "https://www.postfix.org/TLS_README.html#client_tls_dane",
         ..DANE_ONLY
     },
     Profile {
@@ -250,7 +250,7 @@ pub const PROFILES: &[Profile] = &[
         name: "Exim with DANE",
         version: "4.96",
         evidence: Measured,
-        reference: "Exim 4.96 (Debian exim4-daemon-light) with hosts_try_dane = *; https://www.exim.org/exim-html-current/doc/html/spec_html/ch-encrypted_smtp_connections_using_tlsssl.html#SECDANE",
+        reference: "https://www.exim.org/exim-html-current/doc/html/spec_html/ch-encrypted_smtp_connections_using_tlsssl.html#SECDANE",
         plaintext_fallback: true,
         ..DANE_ONLY
     },

@@ -102,10 +102,10 @@ pub(super) fn judge(a: &Answers, txt: &TxtStep) -> PolicyJudged {
             judged.fetch_findings.push(
                 rules::POLICY_CERT_EXPIRING
                     .finding(format!(
-                        "The certificate of {} expires in {} days ({}), within the {}-day warning threshold. Once it expires, senders cannot fetch the policy: they keep a cached one until its max_age runs out, and new senders see none.",
+                        "The certificate of {} expires in {} days ({}), within the {}-day warning threshold. Once it expires, senders cannot fetch the policy.",
                         fetch_host(&fetch.url), cert.days_left, cert.not_after, a.expiry_days()
                     ))
-                    .fix("Renew it now and check that renewal is automated (and that the web server reloads the new certificate)."),
+                    .fix("Renew it now and check that renewal is automated."),
             );
         }
         if let Some(ct) = &fetch.content_type {
