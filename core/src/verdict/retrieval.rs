@@ -103,7 +103,7 @@ pub(super) fn judge(a: &Answers, txt: &TxtStep) -> PolicyJudged {
                 rules::POLICY_CERT_EXPIRING
                     .finding(format!(
                         "The certificate of {} expires in {} days ({}), within the {}-day warning threshold. Once it expires, senders cannot fetch the policy.",
-                        fetch_host(&fetch.url), cert.days_left, cert.not_after, a.expiry_days()
+                        text::policy_host(&fetch), cert.days_left, cert.not_after, a.expiry_days()
                     ))
                     .fix("Renew it now and check that renewal is automated."),
             );
@@ -272,12 +272,4 @@ pub(super) fn host_of(policy: &PolicyJudged) -> String {
         .as_ref()
         .map(|f| text::policy_host(f).to_string())
         .unwrap_or_else(|| "the policy host".into())
-}
-
-/// The host of a policy URL, for messages.
-fn fetch_host(url: &str) -> &str {
-    url.trim_start_matches("https://")
-        .split('/')
-        .next()
-        .unwrap_or(url)
 }
