@@ -1,6 +1,6 @@
 //! `mtasts check DOMAIN`: the whole check from a terminal.
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, Format};
 use crate::net::{resolver, tls::Trust, Net};
 use crate::output::findings_text;
 use mtasts_core::draft::Draft;
@@ -31,27 +31,87 @@ pub fn run(args: CheckArgs) -> ExitCode {
             }
         },
     };
+    let baseline = match &args.baseline {
+        None => None,
+        Some(path) => match read_baseline(path, &domain.ascii) {
+            Ok(report) => Some(report),
+            Err(e) => {
+                eprintln!("mtasts: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     for note in &domain.notes {
         eprintln!("mtasts: {note}: checking {}", domain.ascii);
     }
-    let report = runtime.block_on(crate::driver::run_check_with(
+    let mut report = runtime.block_on(crate::driver::run_check_with(
         &net,
         &domain.ascii,
         draft,
         Some(args.expiry_days),
     ));
-    if args.json {
-        match serde_json::to_string(&report) {
+    if let Some(old) = &baseline {
+        if let Err(e) = mtasts_core::baseline::compare(old, &mut report) {
+            eprintln!("mtasts: --baseline: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let format = if args.json { Format::Json } else { args.format };
+    match format {
+        Format::Json => match serde_json::to_string(&report) {
             Ok(json) => println!("{json}"),
             Err(e) => {
                 eprintln!("mtasts: {e}");
                 return ExitCode::from(1);
             }
-        }
-    } else {
-        print!("{}", text(&report));
+        },
+        Format::Text => print!("{}", text(&report)),
+        Format::Markdown => print!(
+            "{}{}",
+            mtasts_core::markdown::render(&report),
+            mtasts_core::markdown::changes(&report)
+        ),
     }
     exit_code(report.verdict)
+}
+
+/// The largest baseline read: a report with every MX host's transcript is well under it.
+const MAX_BASELINE_BYTES: u64 = 16 << 20;
+
+/// An earlier report of `domain`: the output of `check --format json`, or a line of
+/// `scan` output (the last line for the domain when the file has several).
+pub fn read_baseline(path: &Path, domain: &str) -> Result<Report, String> {
+    use std::io::Read as _;
+    let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("--baseline {shown}: {e}"))?;
+    let mut text = String::new();
+    file.take(MAX_BASELINE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("--baseline {shown}: {e} (a report is UTF-8 JSON)"))?;
+    if text.len() as u64 > MAX_BASELINE_BYTES {
+        return Err(format!(
+            "--baseline {shown}: larger than 16 MiB; give one report, the output of mtasts check --format json"
+        ));
+    }
+    let whole = serde_json::from_str::<Report>(&text);
+    let report = match whole {
+        Ok(report) => report,
+        Err(first) => text
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Report>(line).ok())
+            .filter(|r| r.domain.eq_ignore_ascii_case(domain))
+            .last()
+            .ok_or_else(|| {
+                format!("--baseline {shown}: not a report of mtasts check --format json ({first})")
+            })?,
+    };
+    if !report.domain.eq_ignore_ascii_case(domain) {
+        return Err(format!(
+            "--baseline {shown}: a report of {}, not of {domain}",
+            report.domain
+        ));
+    }
+    Ok(report)
 }
 
 /// What `check` and `generate` start with: the domain normalized, the network from the
@@ -150,6 +210,10 @@ fn text(r: &Report) -> String {
         if step.id == StepId::Lookup {
             let _ = writeln!(out, "   {}", dnssec_line(r));
         }
+        if let (StepId::Retrieval, Some(sha)) = (step.id, &r.policy.sha256) {
+            let id = r.txt.id.as_deref().unwrap_or("-");
+            let _ = writeln!(out, "   TXT id {id}, policy SHA-256 {sha}");
+        }
         if step.id == StepId::Tls {
             for m in &r.mx {
                 let status = m.tls.as_ref().map_or("-", |t| t.status.as_str());
@@ -188,6 +252,15 @@ fn text(r: &Report) -> String {
     }
     if let Some(d) = &r.draft {
         out.push_str(&draft_text(d));
+    }
+    if let Some(changes) = &r.changes {
+        let _ = writeln!(out, "\nChanges since the baseline");
+        if changes.is_empty() {
+            let _ = writeln!(out, "   none");
+        }
+        for c in changes {
+            let _ = writeln!(out, "   {:<22} {}", c.kind.as_str(), c.detail);
+        }
     }
     let _ = writeln!(out);
     out.push_str(&findings_text(&r.findings));

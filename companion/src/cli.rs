@@ -204,13 +204,32 @@ pub struct ServeArgs {
     pub log_json: bool,
 }
 
+/// How `check` prints its report.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Readable text for a terminal.
+    Text,
+    /// One JSON object on one line (the schema `mtasts schema` prints).
+    Json,
+    /// Markdown, for a ticket or a chat.
+    Markdown,
+}
+
 #[derive(Args)]
 pub struct CheckArgs {
-    /// Print the report as one JSON object.
-    #[arg(long)]
+    /// Print the report as one JSON object (the same as --format json).
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     #[command(flatten)]
     pub net: NetArgs,
+    /// Compare with an earlier report of the same domain (the output of --format json):
+    /// adds "changes", and the error txt.id.not_updated when the policy text changed but
+    /// the TXT id did not.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
     /// Judge this policy file (not yet published) in place of the published policy; the
     /// published one is still fetched, for comparison.
     #[arg(long, value_name = "FILE")]

@@ -18,6 +18,7 @@ pub async fn run_check_with(
     expiry_days: Option<i64>,
 ) -> Report {
     let started = std::time::Instant::now();
+    let checked_at = now_rfc3339();
     let mut check = Check::new(domain);
     check.set_draft(draft);
     if let Some(days) = expiry_days {
@@ -45,7 +46,18 @@ pub async fn run_check_with(
             Err(e) => tracing::error!(error = %e, "a check task failed"),
         }
     }
-    check.report()
+    let mut report = check.report();
+    report.checked_at = Some(checked_at);
+    report
+}
+
+/// The time now, as reports carry it: RFC 3339 in UTC, to the second.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 async fn perform(net: &Net, request: Request) -> Answer {

@@ -810,3 +810,111 @@ fn expiry_days_warns_about_the_policy_host_and_every_mx() {
         assert!(!out.stderr.is_empty());
     }
 }
+
+/// Writes `report` to a fresh file and returns its path.
+fn saved(name: &str, report: &Value) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mtasts-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, report.to_string()).unwrap();
+    path
+}
+
+fn change_kinds(v: &Value) -> Vec<String> {
+    v["changes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no changes: {v}"))
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_baseline_of_the_same_world_has_no_changes() {
+    let (old, _) = report("good.test");
+    assert_eq!(old["policy"]["sha256"].as_str().unwrap().len(), 64);
+    assert!(old["policy"]["body"]
+        .as_str()
+        .unwrap()
+        .starts_with("version: STSv1"));
+    assert!(old["checked_at"].as_str().unwrap().ends_with('Z'));
+    let path = saved("same.json", &old);
+    let out = check(&["--json", "--baseline", path.to_str().unwrap(), "good.test"]);
+    let v = json_of(&out);
+    assert_eq!(v["changes"], serde_json::json!([]));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn a_baseline_with_other_policy_text_under_the_same_id_fails_with_txt_id_not_updated() {
+    let (mut old, _) = report("good.test");
+    // As if the policy had been edited since: other text, other digest, the same TXT id.
+    old["policy"]["sha256"] = Value::from("00".repeat(32));
+    old["policy"]["mx"] = serde_json::json!(["*.old-provider.test"]);
+    // And one MX host more than today, one fewer certificate day.
+    let mut gone = old["mx"][0].clone();
+    gone["host"] = Value::from("mx9.good.test");
+    old["mx"].as_array_mut().unwrap().push(gone);
+    old["mx"][0]["tls"]["cert"]["not_after"] = Value::from("2000-01-01T00:00:00Z");
+    let path = saved("edited.json", &old);
+    let out = check(&["--json", "--baseline", path.to_str().unwrap(), "good.test"]);
+    let v = json_of(&out);
+    let kinds = change_kinds(&v);
+    for kind in [
+        "policy.changed",
+        "verdict.changed",
+        "mx.removed",
+        "certificate.renewed",
+    ] {
+        assert!(kinds.contains(&kind.to_string()), "{kind} in {kinds:?}");
+    }
+    assert!(finding_codes(&v).contains(&"txt.id.not_updated"));
+    assert_eq!(v["verdict"], "fail");
+    assert_eq!(out.status.code(), Some(1));
+    // The same, readable and as Markdown.
+    let text = check(&["--baseline", path.to_str().unwrap(), "good.test"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Changes since the baseline"), "{text}");
+    assert!(
+        text.contains("mx.removed             mx9.good.test"),
+        "{text}"
+    );
+    assert!(text.contains("policy SHA-256 "), "{text}");
+    let md = check(&[
+        "--format",
+        "markdown",
+        "--baseline",
+        path.to_str().unwrap(),
+        "good.test",
+    ]);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(md.starts_with("# MTA-STS check of good.test: FAIL"), "{md}");
+    assert!(md.contains("## Changes since the baseline"), "{md}");
+    assert!(md.contains("`txt.id.not_updated`"), "{md}");
+}
+
+#[test]
+fn bad_baselines_are_usage_errors_before_any_network() {
+    let (good, _) = report("good.test");
+    let other = saved("other.json", &good);
+    let not_json = saved("garbage.json", &Value::from("not a report"));
+    let cases: [(&str, &str); 3] = [
+        ("/nonexistent/old.json", "--baseline /nonexistent/old.json"),
+        (not_json.to_str().unwrap(), "not a report of mtasts check"),
+        (
+            other.to_str().unwrap(),
+            "a report of good.test, not of testing.test",
+        ),
+    ];
+    for (path, says) in cases {
+        let out = check(&["--baseline", path, "testing.test"]);
+        assert_eq!(out.status.code(), Some(2), "{path}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{path}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = check(&["--json", "--format", "text", "good.test"]);
+    assert_eq!(out.status.code(), Some(2), "--json and --format conflict");
+    let out = check(&["--format", "yaml", "good.test"]);
+    assert_eq!(out.status.code(), Some(2));
+}

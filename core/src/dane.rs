@@ -143,10 +143,7 @@ fn names(record: &TlsaRecord, cert: &ChainCert) -> bool {
         1 => &data == sha256,
         2 => &data == sha512,
         // Full data: equal bytes have equal digests, so the chain's digests suffice.
-        _ => crate::hex::decode(&data).is_some_and(|bytes| {
-            use sha2::Digest as _;
-            &crate::hex::encode(&sha2::Sha256::digest(bytes)) == sha256
-        }),
+        _ => crate::hex::decode(&data).is_some_and(|bytes| &crate::hex::sha256(&bytes) == sha256),
     }
 }
 

@@ -10,6 +10,13 @@ pub fn encode(bytes: &[u8]) -> String {
     out
 }
 
+/// SHA-256 of `bytes` in hex; one copy in the wasm for every caller (DANE, the policy).
+#[inline(never)]
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    encode(&sha2::Sha256::digest(bytes))
+}
+
 /// The bytes of `text` (either case), or `None` when it is not whole hex.
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);

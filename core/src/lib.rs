@@ -7,6 +7,7 @@
 #[cfg(feature = "reports")]
 pub mod aggregate;
 pub mod answers;
+pub mod baseline;
 pub mod check;
 pub mod dane;
 pub mod dns;

@@ -57,6 +57,13 @@ pub fn render(r: &Report) -> String {
             esc(&s.summary)
         );
     }
+    if let Some(sha) = &r.policy.sha256 {
+        let _ = writeln!(
+            out,
+            "\nTXT id `{}`, policy SHA-256 `{sha}`",
+            esc(r.txt.id.as_deref().unwrap_or("-"))
+        );
+    }
     if !r.mx.is_empty() {
         let _ = writeln!(out, "\n## MX hosts\n\n| pref | host | pattern | STARTTLS/TLS | senders will | TLS-RPT result |\n|---:|---|---|---|---|---|");
         for m in &r.mx {
@@ -114,6 +121,23 @@ pub fn render(r: &Report) -> String {
             if let Some(fix) = &f.fix {
                 let _ = writeln!(out, "  - fix: {}", esc(fix));
             }
+        }
+    }
+    out
+}
+
+/// The changes since a baseline, as a section to append to [`render`]; empty without a
+/// baseline. Apart from `render` because the page never compares with a baseline and its
+/// bytes count.
+pub fn changes(r: &Report) -> String {
+    let mut out = String::new();
+    if let Some(changes) = &r.changes {
+        let _ = writeln!(out, "\n## Changes since the baseline\n");
+        if changes.is_empty() {
+            let _ = writeln!(out, "None.");
+        }
+        for c in changes {
+            let _ = writeln!(out, "- `{}`: {}", c.kind.as_str(), esc(&c.detail));
         }
     }
     out

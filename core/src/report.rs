@@ -61,6 +61,12 @@ pub struct Report {
     /// What the resolver said about DNSSEC beyond the per-look-up statuses.
     #[serde(default)]
     pub dnssec: DnssecReport,
+    /// What changed since the baseline report; present only when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<crate::baseline::Change>>,
+    /// When the check ran (RFC 3339, UTC), as the driver's clock tells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked_at: Option<String>,
 }
 
 /// DNSSEC as the check's resolver saw it.
@@ -297,7 +303,21 @@ pub struct PolicyStep {
     /// Patterns of the policy that cover none of the current MX hosts (`policy.mx.unused`).
     pub unused_patterns: Vec<String>,
     pub findings: Vec<Finding>,
+    /// The policy as served, its first [`POLICY_BODY_SHOWN`] bytes (cut at a character),
+    /// so a later run can show what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// True when `body` was cut.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub body_truncated: bool,
+    /// SHA-256 (lower-case hex) of the whole body as served: what a cached copy is
+    /// compared by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
+
+/// How much of the policy text a report keeps; real policies are a few hundred bytes.
+pub const POLICY_BODY_SHOWN: usize = 8 * 1024;
 
 /// How a STARTTLS probe ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

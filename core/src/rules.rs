@@ -29,6 +29,8 @@ catalogue! {
     TXT_WRONG_RECORD = "txt.wrong_record", Error, "RFC 8461 §3.1";
     TXT_ID_MISSING = "txt.id.missing", Error, "RFC 8461 §3.1";
     TXT_ID_BAD = "txt.id.bad", Error, "RFC 8461 §3.1";
+    // Found only by comparing with a baseline report: the policy text changed, the id not.
+    TXT_ID_NOT_UPDATED = "txt.id.not_updated", Error, "RFC 8461 §3.1";
     TXT_FIELD_DUPLICATE = "txt.field.duplicate", Warning, "RFC 8461 §3.2";
     TXT_EXTENSION_UNKNOWN = "txt.extension.unknown", Info, "RFC 8461 §3.2";
 

@@ -39,6 +39,7 @@ pub fn lookup(p: &Part) -> Html {
             <dd>
                 <span class="status">{ status(r.txt.status, seen(r.txt.dns.as_ref())) }</span>{ ttl(r.txt.ttl) }{ dnssec(r.txt.dnssec) }
                 if let Some(id) = &r.txt.id { { format!(", id {id}") } }
+                if let Some(sha) = &r.policy.sha256 { <div class="small">{ "policy SHA-256 " }<code data-policy-sha256={sha.clone()}>{ sha }</code></div> }
                 if !r.txt.cname.is_empty() { <div class="small">{ format!("via CNAME {}", r.txt.cname.join(" → ")) }</div> }
                 { for r.txt.records.iter().map(|t| html! { <code class="record">{ t }</code> }) }
             </dd>

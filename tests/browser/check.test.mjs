@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { BASE_URL, ARTIFACTS, launch, watchErrors } from './lib.mjs';
 
 const DOH = process.env.MTASTS_DOH;
@@ -57,6 +58,13 @@ for (const [domain, [verdict, mx]] of Object.entries(SCENARIOS)) {
     assert.equal(got.verdict, verdict);
     assert.deepEqual(got.mx, mx);
     assert.deepEqual(errors.filter((e) => !e.includes('integrity')), []);
+    if (domain === 'good.test') {
+      // The digest next to the id is of the policy as served (the lines the page shows).
+      const lines = await page.locator('.policy-text .pline code').allInnerTexts();
+      const served = `${lines.join('\n')}\n`;
+      const sha = await page.locator('[data-policy-sha256]').getAttribute('data-policy-sha256');
+      assert.equal(sha, createHash('sha256').update(served).digest('hex'));
+    }
     if (domain === 'mx-mismatch.test') {
       await page.screenshot({ path: `${ARTIFACTS}check-desktop.png`, fullPage: true });
     }

@@ -31,7 +31,7 @@ pub(crate) struct Judged {
     pub tls: Vec<Finding>,
 }
 
-pub(crate) use text::{fetch_finding, tls_reason};
+pub(crate) use text::{fetch_finding, policy_host, tls_reason};
 
 /// The report of the answers; with a draft, the report of the draft as if it were
 /// published, compared with the published set-up.
@@ -117,6 +117,8 @@ pub(crate) fn build_published(a: &Answers) -> Report {
         senders: Vec::new(),
         findings,
         draft: None,
+        changes: None,
+        checked_at: None,
         dnssec: crate::report::DnssecReport {
             resolver_validates: validating,
             mx: dane::mx_status(a, validating),

@@ -68,6 +68,9 @@ pub(super) fn judge(a: &Answers, txt: &TxtStep) -> PolicyJudged {
             mx: Vec::new(),
             unused_patterns: Vec::new(),
             findings: Vec::new(),
+            body: None,
+            body_truncated: false,
+            sha256: None,
         },
         fetch_findings: Vec::new(),
         parse_findings: Vec::new(),
@@ -84,6 +87,7 @@ pub(super) fn judge(a: &Answers, txt: &TxtStep) -> PolicyJudged {
     let mut check = None;
     if matches!(fetch.status, FetchStatus::Ok | FetchStatus::ContentType) {
         if let Some(body) = fetch.body_bytes() {
+            keep_body(&mut judged.step, &body);
             let c = check_policy(&body);
             if let Some(p) = &c.policy {
                 judged.step.mode = Some(p.mode);
@@ -140,6 +144,18 @@ pub(super) fn judge(a: &Answers, txt: &TxtStep) -> PolicyJudged {
     judged.step.unused_patterns = unused_patterns(a, judged.parsed.as_ref());
     judged.step.fetch = Some(fetch);
     judged
+}
+
+/// The text and digest a later run compares with.
+fn keep_body(step: &mut PolicyStep, body: &[u8]) {
+    step.sha256 = Some(crate::hex::sha256(body));
+    let text = String::from_utf8_lossy(body);
+    let mut cut = text.len().min(crate::report::POLICY_BODY_SHOWN);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    step.body_truncated = cut < text.len();
+    step.body = Some(text[..cut].to_string());
 }
 
 fn charset_of(content_type: &str) -> Option<String> {

@@ -29,7 +29,7 @@ pub(super) fn consequence(mode: Option<Mode>) -> &'static str {
     }
 }
 
-pub(super) fn policy_host(fetch: &PolicyFetch) -> &str {
+pub(crate) fn policy_host(fetch: &PolicyFetch) -> &str {
     fetch
         .url
         .trim_start_matches("https://")
