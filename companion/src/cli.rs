@@ -25,6 +25,8 @@ pub enum Command {
     Match(MatchArgs),
     /// Check a domain end to end: DNS, policy fetch, STARTTLS probe of every MX.
     Check(CheckArgs),
+    /// Check many domains (one a line), printing one JSON report a line as each finishes.
+    Scan(ScanArgs),
     /// Propose the records to publish for a domain, from its live MX and their probes.
     Generate(GenerateArgs),
     /// Read TLS-RPT aggregate reports (JSON, .json.gz, or saved e-mails) and explain them.
@@ -244,6 +246,42 @@ pub struct CheckArgs {
     /// The domain: a name, a URL or an e-mail address.
     #[arg(value_name = "DOMAIN")]
     pub domain: String,
+}
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Checks in progress at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+    /// Check only part K of N of the list (K from 0), by a stable hash of each domain, so
+    /// N machines split one list without coordination.
+    #[arg(long, value_name = "K/N", value_parser = mtasts_core::scan::Shard::parse)]
+    pub shard: Option<mtasts_core::scan::Shard>,
+    /// Skip the domains that already have a line in this earlier output (to resume).
+    #[arg(long, value_name = "OUT.jsonl")]
+    pub skip_done: Option<PathBuf>,
+    /// Outbound connections (probes and policy fetches) open at once, for all checks.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
+    /// Outbound connections one check may hold at once.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    pub connections_per_check: usize,
+    /// Seconds one whole check may take; a check that takes longer gets an error line.
+    #[arg(long, value_name = "SECS", default_value = "90", value_parser = seconds)]
+    pub check_timeout: f64,
+    /// Seconds a probe of an MX address is reused for the other domains that share it
+    /// (0: never), so a large provider's MX is probed once, not once per customer.
+    #[arg(long, value_name = "SECS", default_value_t = 600)]
+    pub probe_cache_secs: u64,
+    /// Warn about certificates that expire within this many days (as `check`).
+    #[arg(long, value_name = "N", default_value_t = 14, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub expiry_days: i64,
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// The list: one domain a line (# comments and blank lines skipped); "-" reads
+    /// standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 #[derive(Args)]

@@ -8,6 +8,7 @@ mod lint;
 mod net;
 mod output;
 mod report_cmd;
+mod scan_cmd;
 mod serve;
 
 use clap::Parser;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         cli::Command::Lint(args) => lint::run_lint(args),
         cli::Command::Match(args) => lint::run_match(args),
         cli::Command::Check(args) => check_cmd::run(args),
+        cli::Command::Scan(args) => scan_cmd::run(args),
         cli::Command::Generate(args) => generate_cmd::run(args),
         cli::Command::Report(args) => report_cmd::run(args),
         cli::Command::Serve(args) => serve::run(*args),

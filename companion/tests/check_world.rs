@@ -918,3 +918,202 @@ fn bad_baselines_are_usage_errors_before_any_network() {
     let out = check(&["--format", "yaml", "good.test"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `mtasts scan` over `list` with the world's network options and `args`.
+fn scan(list: &str, args: &[&str]) -> Output {
+    let dir = std::env::temp_dir().join(format!("mtasts-scan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("list-{}.txt", list.len()));
+    std::fs::write(&file, list).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .arg("scan")
+        .args(["--ca", world().ca_file.to_str().unwrap(), "--timeout", "2"])
+        .args(["--doh", &world().doh_url, "--allow-private"])
+        .args(args)
+        .arg(&file)
+        .output()
+        .expect("mtasts runs")
+}
+
+/// The JSON lines of a scan's output.
+fn lines(out: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn domains_of(lines: &[Value]) -> Vec<String> {
+    let mut d: Vec<String> = lines
+        .iter()
+        .map(|l| l["domain"].as_str().unwrap().to_string())
+        .collect();
+    d.sort();
+    d
+}
+
+/// Healthy and broken scenarios that answer at once (no tarpits), so the scans stay quick.
+const SCAN_LIST: &[&str] = &[
+    "good.test",
+    "testing.test",
+    "policy-404.test",
+    "mx-mismatch.test",
+    "mx-expired.test",
+    "no-starttls.test",
+    "tlsrpt-invalid.test",
+    "wildcard.test",
+];
+
+#[test]
+fn scan_checks_every_domain_once_with_the_verdict_check_gives() {
+    let list = format!(
+        "# the world\n{}\nGOOD.test.\nhttps://good.test/\n\nnot a domain\n",
+        SCAN_LIST.join("\n")
+    );
+    let out = scan(&list, &["--concurrency", "4"]);
+    let got = lines(&out);
+    let mut want: Vec<String> = SCAN_LIST.iter().map(|s| s.to_string()).collect();
+    want.push("not a domain".into());
+    want.sort();
+    assert_eq!(domains_of(&got), want, "each once, duplicates folded");
+    for l in &got {
+        let domain = l["domain"].as_str().unwrap();
+        if domain == "not a domain" {
+            assert_eq!(l["error"]["code"], "not-a-domain");
+            assert_eq!(
+                l["line"],
+                SCAN_LIST.len() + 5,
+                "line numbers count comments and blanks"
+            );
+            continue;
+        }
+        assert_eq!(l["complete"], true, "{domain}");
+        assert_eq!(
+            l["verdict"],
+            world().scenario(domain).expect.verdict,
+            "{domain}: {}",
+            l["summary"]
+        );
+    }
+    // Some domains fail, and one line is not a domain: exit 1.
+    assert_eq!(out.status.code(), Some(1));
+    // Nothing but the lines on stdout; no progress line when stderr is not a terminal.
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn scan_shards_are_disjoint_and_complete() {
+    let list = SCAN_LIST.join("\n");
+    let mut all = Vec::new();
+    for k in 0..3 {
+        let out = scan(&list, &["--shard", &format!("{k}/3")]);
+        let part = domains_of(&lines(&out));
+        assert!(
+            part.iter().all(|d| !all.contains(d)),
+            "shard {k} overlaps: {part:?}"
+        );
+        all.extend(part);
+    }
+    all.sort();
+    let mut want: Vec<String> = SCAN_LIST.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(all, want);
+    for bad in ["3/3", "x", "1/0"] {
+        let out = scan(&list, &["--shard", bad]);
+        assert_eq!(out.status.code(), Some(2), "--shard {bad}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn scan_resumes_from_its_own_output() {
+    let list = SCAN_LIST.join("\n");
+    let first = scan(&list, &["--shard", "0/2"]);
+    let done = lines(&first);
+    assert!(!done.is_empty());
+    // A run killed in the middle of writing a line leaves half a line: not counted.
+    let dir = std::env::temp_dir().join(format!("mtasts-scan-{}", std::process::id()));
+    let out_file = dir.join("out.jsonl");
+    let mut partial = String::from_utf8_lossy(&first.stdout).into_owned();
+    partial.push_str("{\"domain\": \"wildcard.test\", \"comp");
+    std::fs::write(&out_file, &partial).unwrap();
+    let rest = scan(&list, &["--skip-done", out_file.to_str().unwrap()]);
+    let rest = lines(&rest);
+    let (a, b) = (domains_of(&done), domains_of(&rest));
+    assert!(a.iter().all(|d| !b.contains(d)), "{a:?} again in {b:?}");
+    let mut all = [a, b].concat();
+    all.sort();
+    let mut want: Vec<String> = SCAN_LIST.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(all, want);
+    // A --skip-done file that does not exist yet is an empty one (the first run).
+    let fresh = scan("good.test", &["--skip-done", "/nonexistent/out.jsonl"]);
+    assert_eq!(domains_of(&lines(&fresh)), ["good.test"]);
+    assert_eq!(fresh.status.code(), Some(0));
+}
+
+#[test]
+fn scan_stops_a_check_at_its_deadline_and_retries_it_on_resume() {
+    let out = scan("hostile-drip.test\ngood.test", &["--check-timeout", "0.5"]);
+    let got = lines(&out);
+    let drip = got
+        .iter()
+        .find(|l| l["domain"] == "hostile-drip.test")
+        .unwrap();
+    assert_eq!(drip["error"]["code"], "timeout", "{drip}");
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "a timeout is the tester's, like inconclusive"
+    );
+    let dir = std::env::temp_dir().join(format!("mtasts-scan-{}", std::process::id()));
+    let out_file = dir.join("timeouts.jsonl");
+    std::fs::write(&out_file, &out.stdout).unwrap();
+    let again = scan(
+        "hostile-drip.test\ngood.test",
+        &[
+            "--check-timeout",
+            "0.5",
+            "--skip-done",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(domains_of(&lines(&again)), ["hostile-drip.test"]);
+}
+
+#[test]
+fn scan_shows_progress_on_a_terminal_only() {
+    let dir = std::env::temp_dir().join(format!("mtasts-scan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let list = dir.join("tty-list.txt");
+    std::fs::write(&list, "good.test\ntesting.test\n").unwrap();
+    let stdout = dir.join("tty-out.jsonl");
+    // `script` gives the command a terminal for stderr; stdout goes to a file.
+    let command = format!(
+        "{} scan --ca {} --timeout 2 --doh {} --allow-private {} > {}",
+        env!("CARGO_BIN_EXE_mtasts"),
+        world().ca_file.display(),
+        world().doh_url,
+        list.display(),
+        stdout.display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("script (util-linux) runs");
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        terminal.contains("scan: 2/2 domains") && terminal.contains("0 failed"),
+        "{terminal}"
+    );
+    let written = std::fs::read_to_string(&stdout).unwrap();
+    assert_eq!(written.lines().count(), 2, "{written}");
+    assert!(
+        !written.contains("scan:"),
+        "progress stays off standard output"
+    );
+}

@@ -28,6 +28,7 @@ mod record;
 pub mod recordset;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod tlsrpt;
 pub mod txt;
 mod verdict;

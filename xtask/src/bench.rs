@@ -76,6 +76,7 @@ pub fn run(sh: &Shell, page_only: bool) -> Result<(), String> {
     })();
     let domains = world.domains.clone();
     let result = result
+        .and_then(|()| scan(&mtasts, &doh, &ca, &domains))
         .and_then(|()| companion_load(&release, &doh, &ca))
         .and_then(|()| companion_hostile(&release, &doh, &ca))
         .and_then(|()| page(sh, &release, &doh, &ca))
@@ -84,6 +85,124 @@ pub fn run(sh: &Shell, page_only: bool) -> Result<(), String> {
     result
         .and_then(|()| crate::peers::parsers(sh))
         .and_then(|()| crate::peers::report_parsers(sh))
+}
+
+/// `cargo xtask bench scan`: only the scan table.
+pub fn scan_only(sh: &Shell) -> Result<(), String> {
+    let release = sh.build_release_world()?;
+    let mut world = sh.spawn_world(&release.join("testworld"), &["--dns", crate::peers::DNS])?;
+    let (doh, ca, domains) = (world.doh.clone(), world.ca.clone(), world.domains.clone());
+    let result = scan(&release.join("mtasts"), &doh, &ca, &domains);
+    world.stop();
+    result
+}
+
+/// Domains per second over the test world: `mtasts scan` in one process against one
+/// `mtasts check` process per domain, one at a time and 16 at a time (what a shell loop or
+/// `xargs -P 16` does). The world's deliberately slow scenarios (tarpits, drips, delays,
+/// filtered ports, a silent backup MX, the 25 one-second MX hosts) are left out: they
+/// measure deadlines, not throughput.
+fn scan(mtasts: &std::path::Path, doh: &str, ca: &str, domains: &[String]) -> Result<(), String> {
+    const SCAN_RUNS: usize = 7;
+    let slow = [
+        "tarpit",
+        "flood",
+        "hostile-",
+        "delay-",
+        "port25",
+        "slow",
+        "silent-mx",
+        "load",
+    ];
+    let list: Vec<&String> = domains
+        .iter()
+        .filter(|d| !slow.iter().any(|s| d.starts_with(s)))
+        .collect();
+    let file = std::env::temp_dir().join("mtasts-bench-scan.txt");
+    let text: String = list.iter().map(|d| format!("{d}\n")).collect();
+    std::fs::write(&file, text).map_err(|e| e.to_string())?;
+    let net = [
+        "--doh",
+        doh,
+        "--ca",
+        ca,
+        "--allow-private",
+        "--timeout",
+        "5",
+    ];
+    let run_scan = |concurrency: &str| -> Result<Duration, String> {
+        let start = Instant::now();
+        let out = Command::new(mtasts)
+            .arg("scan")
+            .args(net)
+            .args(["--concurrency", concurrency])
+            .arg(&file)
+            .output()
+            .map_err(|e| e.to_string())?;
+        let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+        if lines != list.len() {
+            return Err(format!(
+                "scan wrote {lines} lines for {} domains",
+                list.len()
+            ));
+        }
+        Ok(start.elapsed())
+    };
+    let run_processes = |parallel: usize| -> Result<Duration, String> {
+        let start = Instant::now();
+        for chunk in list.chunks(parallel) {
+            let children = chunk
+                .iter()
+                .map(|d| {
+                    Command::new(mtasts)
+                        .arg("check")
+                        .args(["--format", "json"])
+                        .args(net)
+                        .arg(d.as_str())
+                        .stdout(std::process::Stdio::null())
+                        .spawn()
+                        .map_err(|e| e.to_string())
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for mut c in children {
+                c.wait().map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(start.elapsed())
+    };
+    let rows: [(&str, Box<dyn Fn() -> Result<Duration, String>>); 4] = [
+        (
+            "`mtasts scan --concurrency 16`",
+            Box::new(|| run_scan("16")),
+        ),
+        ("`mtasts scan --concurrency 1`", Box::new(|| run_scan("1"))),
+        (
+            "one `mtasts check` process per domain, 16 at a time",
+            Box::new(|| run_processes(16)),
+        ),
+        (
+            "one `mtasts check` process per domain, one at a time",
+            Box::new(|| run_processes(1)),
+        ),
+    ];
+    println!(
+        "\nMany domains: {} test-world domains (median of {SCAN_RUNS} runs)\n",
+        list.len()
+    );
+    println!("| how | wall time | domains/s |");
+    println!("|---|---:|---:|");
+    for (label, run) in rows.iter() {
+        let samples = (0..SCAN_RUNS)
+            .map(|_| run())
+            .collect::<Result<Vec<_>, _>>()?;
+        let m = median(samples);
+        println!(
+            "| {label} | {:.2} s | {:.1} |",
+            m.as_secs_f64(),
+            list.len() as f64 / m.as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 /// Peak resident memory of a process, from /proc (Linux).

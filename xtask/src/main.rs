@@ -27,10 +27,11 @@ commands:
                    then the browser tests in headless Chromium
   browser          build the web app and run only the browser tests
   build            build the web app (dist/) and the companion (release)
-  bench [page|reports]
+  bench [page|reports|scan]
                    run the benchmarks against the test world and print tables (`page`: only
                    the page against its static floor; `reports`: only the TLS-RPT report
-                   reader against parsedmarc)
+                   reader against parsedmarc; `scan`: only `mtasts scan` against one
+                   `mtasts check` process per domain)
   interop          compare the sender profiles with real senders (Postfix, chasquid, ZoneMTA's
                    Node stack) on the test world
   size             the wasm's largest functions (twiggy), for cutting the page's weight
@@ -45,6 +46,9 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("bench") if args.get(1).map(String::as_str) == Some("reports") => {
             peers::report_parsers(&Shell::new())
+        }
+        Some("bench") if args.get(1).map(String::as_str) == Some("scan") => {
+            bench::scan_only(&Shell::new())
         }
         Some("bench") => bench::run(
             &Shell::new(),
