@@ -45,23 +45,23 @@ pub fn app(early: &Early) -> Html {
     }
 }
 
-/// The Reports build shows the Reports view for `?reports` links; every build shows the
-/// check otherwise.
-#[cfg(feature = "reports")]
+/// The Reports build shows the Reports view for `?reports` links, the snapshot build a
+/// snapshot for `?snapshot` links; every build shows the check otherwise.
 fn body(early: Early) -> Html {
-    let wants_reports = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .is_some_and(|q| q.has("reports"));
-    if wants_reports {
-        html! { <crate::reports::Reports /> }
-    } else {
-        html! { <><Checker early={early} />{ linter() }</> }
+    #[cfg(any(feature = "reports", feature = "snapshot"))]
+    {
+        let query = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+        #[cfg(feature = "snapshot")]
+        if query.as_ref().is_some_and(|q| q.has("snapshot")) {
+            return html! { <crate::snapshot::SnapshotView /> };
+        }
+        #[cfg(feature = "reports")]
+        if query.is_some_and(|q| q.has("reports")) {
+            return html! { <crate::reports::Reports /> };
+        }
     }
-}
-
-#[cfg(not(feature = "reports"))]
-fn body(early: Early) -> Html {
     html! { <><Checker early={early} />{ linter() }</> }
 }
 

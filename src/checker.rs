@@ -60,6 +60,7 @@ pub fn checker(props: &CheckerProps) -> Html {
     let domain = params.domain.clone().filter(|_| !waiting_for_consent);
     // A new domain in the URL (typed, back, forward, a shared link) starts its check.
     let state = use_check(domain.clone(), config);
+    use_remember_finished(&state);
     {
         let (input, error, suggestion) = (input.clone(), error.clone(), suggestion.clone());
         // Text typed into the HTML form while the app loaded wins over the link's domain
@@ -237,9 +238,34 @@ pub fn checker(props: &CheckerProps) -> Html {
             if let Some(run) = &state.run {
                 { workbench(&state, &params) }
                 <ReportView report={run.report.clone()} unicode={run.unicode.clone()} />
+            } else {
+                <crate::history::History />
             }
         </section>
     }
+}
+
+/// Adds each check to the history once it is finished, with its snapshot link.
+#[hook]
+fn use_remember_finished(state: &crate::model::CheckState) {
+    let finished = state
+        .run
+        .as_ref()
+        .filter(|r| r.report.complete)
+        .map(|r| r.report.clone());
+    let key = finished.as_ref().map(|r| r.checked_at.clone());
+    use_effect_with(key, move |_| {
+        if let Some(report) = finished {
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::history::remember(crate::history::Entry {
+                    domain: report.domain.clone(),
+                    verdict: report.verdict.map_or("", |v| v.as_str()).to_string(),
+                    checked_at: report.checked_at.clone().unwrap_or_default(),
+                    link: crate::snapshot::link(&report).await,
+                });
+            });
+        }
+    });
 }
 
 /// Servers a link suggests beyond the user's own settings.

@@ -85,12 +85,35 @@ pub fn export(p: &ExportProps) -> Html {
             }
         })
     };
+    let shared = use_state(|| None::<String>);
+    let share = {
+        let (r, done, shared) = (p.report.clone(), done.clone(), shared.clone());
+        Callback::from(move |_| {
+            let (r, done, shared) = (r.clone(), done.clone(), shared.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match crate::snapshot::link(&r).await {
+                    Some(link) => {
+                        copy(link.clone(), done, "The snapshot link was copied.");
+                        shared.set(Some(link));
+                    }
+                    None => done.set(Some("This browser cannot make snapshot links.")),
+                }
+            });
+        })
+    };
     html! {
         <div class="export" role="group" aria-label="Export the report">
+            <button type="button" id="share" onclick={share}>{ "Share this result" }</button>
             <button type="button" onclick={json}>{ "Copy JSON" }</button>
             <button type="button" onclick={markdown}>{ "Copy Markdown" }</button>
             <button type="button" onclick={save}>{ "Download JSON" }</button>
             <span class="export-status" aria-live="polite">{ (*done).unwrap_or("") }</span>
+            if let Some(link) = &*shared {
+                <label class="snapshot-link">
+                    { format!("Snapshot link ({} characters; the report is in it, after the #, which no server sees)", link.len()) }
+                    <input type="text" readonly=true value={link.clone()} data-snapshot-link="" />
+                </label>
+            }
         </div>
     }
 }

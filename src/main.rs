@@ -3,12 +3,12 @@
 
 mod app;
 mod checker;
-#[cfg(feature = "workbench")]
 mod draft_link;
 mod driver;
 mod export;
 mod fetch;
 mod findings;
+mod history;
 mod idna;
 #[cfg(feature = "workbench")]
 mod linter;
@@ -17,6 +17,7 @@ mod report;
 #[cfg(feature = "reports")]
 mod reports;
 mod settings;
+mod snapshot;
 mod url_state;
 mod use_check;
 #[cfg(feature = "workbench")]

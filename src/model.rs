@@ -15,6 +15,8 @@ pub struct Run {
     pub check: Check,
     /// `performance.now()` when it started: answers are timed from here.
     pub started: f64,
+    /// When it started, as the report carries it (`checked_at`).
+    pub checked_at: String,
     pub unicode: Option<String>,
     /// The report of what is published.
     pub report: Rc<Report>,
@@ -71,9 +73,15 @@ impl PartialEq for CheckState {
 }
 
 impl Run {
+    fn published(&self) -> Report {
+        let mut report = self.check.published_report();
+        report.checked_at = Some(self.checked_at.clone());
+        report
+    }
+
     /// Both reports, after an answer.
     fn rebuild(&mut self, draft: Option<&Draft>) {
-        self.report = Rc::new(self.check.published_report());
+        self.report = Rc::new(self.published());
         self.rejudge(draft);
     }
 
@@ -114,9 +122,11 @@ impl Reducible for CheckState {
                     report: Rc::new(check.published_report()),
                     check,
                     started,
+                    checked_at: crate::history::now_rfc3339(),
                     unicode,
                     drafted: None,
                 };
+                fresh.report = Rc::new(fresh.published());
                 fresh.rejudge(draft.as_ref());
                 run = Some(fresh);
                 self.outbox

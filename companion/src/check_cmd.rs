@@ -41,6 +41,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
             }
         },
     };
+    let mut compared = vec![net.resolver.clone()];
+    for url in &args.compare_doh {
+        let doh = resolver::Resolver::doh(url, &net.trust, net.timeout, 4)
+            .map_err(|e| e.replacen("--doh", "--compare-doh", 1));
+        match doh {
+            Ok(r) => compared.push(r),
+            Err(e) => {
+                eprintln!("mtasts: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     for note in &domain.notes {
         eprintln!("mtasts: {note}: checking {}", domain.ascii);
     }
@@ -50,6 +62,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
         draft,
         Some(args.expiry_days),
     ));
+    if compared.len() > 1 {
+        let views = runtime.block_on(crate::driver::resolver_views(&compared, &domain.ascii));
+        mtasts_core::resolvers::compare(&mut report, views);
+    }
     if let Some(old) = &baseline {
         if let Err(e) = mtasts_core::baseline::compare(old, &mut report) {
             eprintln!("mtasts: --baseline: {e}");
@@ -253,6 +269,9 @@ fn text(r: &Report) -> String {
     if let Some(d) = &r.draft {
         out.push_str(&draft_text(d));
     }
+    if let Some(views) = &r.resolvers {
+        out.push_str(&resolvers_text(views));
+    }
     if let Some(changes) = &r.changes {
         let _ = writeln!(out, "\nChanges since the baseline");
         if changes.is_empty() {
@@ -264,6 +283,23 @@ fn text(r: &Report) -> String {
     }
     let _ = writeln!(out);
     out.push_str(&findings_text(&r.findings));
+    out
+}
+
+/// The records as each resolver sees them, one block per resolver.
+fn resolvers_text(views: &[mtasts_core::resolvers::ResolverView]) -> String {
+    let mut out = String::from("\nResolvers (the check's own first)\n");
+    for v in views {
+        let _ = writeln!(out, "   {}", v.resolver);
+        for (what, seen) in [("_mta-sts TXT", &v.txt), ("MX", &v.mx)] {
+            let shown = if seen.records.is_empty() {
+                seen.dns.describe()
+            } else {
+                seen.records.join(" | ")
+            };
+            let _ = writeln!(out, "      {what:<13} {shown}");
+        }
+    }
     out
 }
 

@@ -232,6 +232,11 @@ pub struct CheckArgs {
     /// the TXT id did not.
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
+    /// Also ask this DNS-over-HTTPS resolver for the _mta-sts TXT and the MX records, and
+    /// show them beside the check's own (dns.resolvers.differ when they disagree). Repeat
+    /// for several.
+    #[arg(long, value_name = "URL")]
+    pub compare_doh: Vec<String>,
     /// Judge this policy file (not yet published) in place of the published policy; the
     /// published one is still fetched, for comparison.
     #[arg(long, value_name = "FILE")]

@@ -60,6 +60,32 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+/// The `_mta-sts` TXT and the MX records of `domain` as each resolver sees them, asked at
+/// the same time.
+pub async fn resolver_views(
+    resolvers: &[crate::net::resolver::Resolver],
+    domain: &str,
+) -> Vec<mtasts_core::resolvers::ResolverView> {
+    use mtasts_core::dns::RecordType;
+    use mtasts_core::resolvers::{ResolverView, Seen};
+    let sts = format!("_mta-sts.{domain}");
+    let asks = resolvers.iter().map(|r| {
+        let sts = sts.clone();
+        async move {
+            let (txt, mx) = tokio::join!(
+                r.query(&sts, RecordType::Txt),
+                r.query(domain, RecordType::Mx)
+            );
+            ResolverView {
+                resolver: r.describe(),
+                txt: Seen::txt(&txt),
+                mx: Seen::mx(&mx),
+            }
+        }
+    });
+    futures_util::future::join_all(asks).await
+}
+
 async fn perform(net: &Net, request: Request) -> Answer {
     match request {
         Request::Dns { name, rtype, .. } => Answer::Dns(net.resolver.query(&name, rtype).await),

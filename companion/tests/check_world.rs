@@ -1117,3 +1117,31 @@ fn scan_shows_progress_on_a_terminal_only() {
         "progress stays off standard output"
     );
 }
+
+#[test]
+fn compare_doh_with_a_failing_resolver_blames_nobody_and_bad_urls_are_usage_errors() {
+    let out = check(&[
+        "--json",
+        "--compare-doh",
+        &world().doh_url,
+        "--compare-doh",
+        "https://127.0.0.1:9/dns-query",
+        "good.test",
+    ]);
+    let v = json_of(&out);
+    let views = v["resolvers"].as_array().unwrap();
+    assert_eq!(views.len(), 3, "the check's own and the two compared");
+    assert_eq!(views[0]["txt"]["records"], views[1]["txt"]["records"]);
+    assert!(views[2]["txt"]["records"].as_array().unwrap().is_empty());
+    assert!(!finding_codes(&v).contains(&"dns.resolvers.differ"));
+    assert_eq!(v["verdict"], "pass");
+    let text = check(&["--compare-doh", &world().doh_url, "good.test"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Resolvers (the check's own first)"), "{text}");
+    for bad in ["http://127.0.0.1/dns-query", "not a url"] {
+        let out = check(&["--compare-doh", bad, "good.test"]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("--compare-doh"), "{err}");
+    }
+}

@@ -132,6 +132,37 @@ fn the_world_as_unbound_and_nginx_serve_it() {
     assert_eq!(code, Some(1));
 
     drafts_through_unbound_and_nginx(&l, &doh);
+    resolvers_side_by_side(&l, &doh);
+}
+
+/// `--compare-doh`: unbound (behind nginx) and the world's own DoH server agree on the
+/// world's domains; the nginx-* domains exist only in unbound's zone, like a name server
+/// that was updated while another was not.
+fn resolvers_side_by_side(l: &Lane, doh: &[&str]) {
+    let other = ["--compare-doh", l.world.doh_url.as_str()];
+    let (r, code) = check(l, &[doh, &other].concat(), "good.test");
+    let views = r["resolvers"].as_array().expect("resolvers");
+    assert_eq!(views.len(), 2);
+    assert_eq!(views[0]["resolver"], l.lane.doh_url.as_str());
+    assert_eq!(views[1]["resolver"], l.world.doh_url.as_str());
+    assert_eq!(views[0]["txt"]["records"], views[1]["txt"]["records"]);
+    assert_eq!(views[0]["mx"]["records"], views[1]["mx"]["records"]);
+    assert!(!r["findings"].to_string().contains("dns.resolvers.differ"));
+    assert_eq!((r["verdict"].as_str(), code), (Some("pass"), Some(0)));
+
+    let (r, code) = check(l, &[doh, &other].concat(), "nginx-good.test");
+    let views = r["resolvers"].as_array().expect("resolvers");
+    assert_eq!(views[0]["txt"]["records"][0], "v=STSv1; id=20261201T000000");
+    assert_eq!(views[1]["txt"]["dns"]["kind"], "nx-domain", "{}", views[1]);
+    let differ: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "dns.resolvers.differ")
+        .collect();
+    assert_eq!(differ.len(), 2, "TXT and MX: {differ:?}");
+    assert_eq!(r["verdict"], "warn", "{}", r["summary"]);
+    assert_eq!(code, Some(0), "a warning");
 }
 
 fn mtasts(l: &Lane, command: &str, args: &[&str]) -> (Value, Option<i32>) {

@@ -4,7 +4,7 @@
 //! changes, so those holding the old policy keep it until its max_age runs out).
 
 use crate::finding::{Finding, Severity};
-use crate::report::{Certificate, Report, StepId, StepOutcome, Verdict};
+use crate::report::{Certificate, Report};
 use crate::rules;
 use serde::{Deserialize, Serialize};
 
@@ -114,7 +114,7 @@ pub fn compare(baseline: &Report, report: &mut Report) -> Result<(), BaselineErr
         return Err(BaselineError::Incomplete);
     }
     if let Some(f) = id_not_updated(baseline, report) {
-        fail_with(report, f);
+        crate::late::add_to_lookup(report, f);
     }
     report.changes = Some(changes(baseline, report));
     Ok(())
@@ -250,20 +250,6 @@ fn id_not_updated(old: &Report, new: &Report) -> Option<Finding> {
             ))
             .fix("Publish the _mta-sts TXT record with a new id (for example the current date and time, 20261203T120000) whenever the policy text changes."),
     )
-}
-
-/// Adds a blocking finding after the verdict was made: it fails a pass or a warn, and a
-/// verdict that was already worse stays.
-fn fail_with(report: &mut Report, f: Finding) {
-    if matches!(report.verdict, Some(Verdict::Pass | Verdict::Warn)) {
-        report.verdict = Some(Verdict::Fail);
-        report.summary = f.message.clone();
-        if let Some(step) = report.steps.iter_mut().find(|s| s.id == StepId::Lookup) {
-            step.outcome = Some(StepOutcome::Fail);
-        }
-    }
-    report.txt.findings.push(f.clone());
-    report.findings.insert(0, f);
 }
 
 fn policy_change(old: &Report, new: &Report) -> Option<String> {

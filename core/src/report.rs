@@ -64,6 +64,10 @@ pub struct Report {
     /// What changed since the baseline report; present only when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub changes: Option<Vec<crate::baseline::Change>>,
+    /// The TXT and MX records as each resolver saw them (the check's own first); present
+    /// only when other resolvers were asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolvers: Option<Vec<crate::resolvers::ResolverView>>,
     /// When the check ran (RFC 3339, UTC), as the driver's clock tells.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<String>,
@@ -361,7 +365,9 @@ pub struct TlsProbe {
     pub version: Option<String>,
     pub cipher: Option<String>,
     pub cert: Option<Certificate>,
-    /// The SMTP conversation, client lines prefixed "C: ", server lines "S: ".
+    /// The SMTP conversation, client lines prefixed "C: ", server lines "S: ". A snapshot
+    /// link leaves it out, so it may be missing.
+    #[serde(default)]
     pub transcript: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

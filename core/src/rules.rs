@@ -127,6 +127,8 @@ catalogue! {
     MX_CERT_EXPIRING = "mx.certificate.expiring", Warning, "RFC 8461 §4.2";
     POLICY_CERT_EXPIRING = "policy.certificate.expiring", Warning, "RFC 8461 §3.3";
     CHECK_UNAVAILABLE = "check.unavailable", Warning, "RFC 8461 §3.3, §4";
+    // Found only with several resolvers: they see different TXT or MX records.
+    DNS_RESOLVERS_DIFFER = "dns.resolvers.differ", Warning, "RFC 8461 §3.1, §4";
     // What the tester could not see: its own blind spots, never the domain's faults.
     CHECK_RESOLVER_FAILED = "check.resolver.failed", Warning, "RFC 8461 §3.1";
     CHECK_MX_UNREACHABLE = "check.mx.unreachable", Warning, "RFC 8461 §4";

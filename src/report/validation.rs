@@ -7,7 +7,8 @@ use yew::prelude::*;
 #[function_component(Validation)]
 pub fn validation(p: &Part) -> Html {
     let r = &*p.report;
-    let body = r.policy.fetch.as_ref().and_then(|f| f.body.clone());
+    // The report's own copy (its first 8 KiB), which snapshot links carry too.
+    let body = r.policy.body.clone();
     let by_line = |n: usize| {
         r.policy
             .findings

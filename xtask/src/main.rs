@@ -129,7 +129,7 @@ fn test() -> Result<(), String> {
     )?;
     // Every build of the page: the first page, and the lazy ones (`?draft=`, `?reports`)
     // that are the same package with a feature.
-    for features in ["", "workbench", "reports"] {
+    for features in ["", "workbench", "reports", "snapshot"] {
         sh.run(
             "cargo",
             &[

@@ -10,23 +10,28 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 
 /// One lazy build: its cargo feature, the prefix of its files in `dist` and the URL
-/// parameter that loads it.
+/// parameters that load it.
 pub struct Variant {
     pub feature: &'static str,
     pub prefix: &'static str,
-    pub param: &'static str,
+    pub params: &'static [&'static str],
 }
 
 pub const VARIANTS: &[Variant] = &[
     Variant {
         feature: "workbench",
         prefix: "workbench-",
-        param: "draft",
+        params: &["draft"],
     },
     Variant {
         feature: "reports",
         prefix: "reports-",
-        param: "reports",
+        params: &["reports"],
+    },
+    Variant {
+        feature: "snapshot",
+        prefix: "snapshot-",
+        params: &["snapshot"],
     },
 ];
 
@@ -39,7 +44,7 @@ pub fn build(sh: &Shell, dist: &Path) -> Result<(), String> {
     let mut built = Vec::new();
     for v in VARIANTS {
         let (js, wasm) = build_variant(sh, dist, v)?;
-        built.push((v.param, js, wasm));
+        built.push((v.params, js, wasm));
     }
     choose_in_loader(&dist.join("index.html"), &built)
 }
@@ -133,7 +138,7 @@ pub fn build_wasm(sh: &Shell, features: &str) -> Result<(), String> {
 
 /// Rewrites Trunk's loader so that a link with a variant's parameter starts that build
 /// instead; `builds` holds (parameter, glue, wasm), the first match wins.
-fn choose_in_loader(index: &Path, builds: &[(&str, String, String)]) -> Result<(), String> {
+fn choose_in_loader(index: &Path, builds: &[(&[&str], String, String)]) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
     let (start, end) = crate::csp::loader_span(&html)?;
     let loader = &html[start..end];
@@ -149,7 +154,10 @@ fn choose_in_loader(index: &Path, builds: &[(&str, String, String)]) -> Result<(
     let page_wasm = first("_bg.wasm")?;
     let choices: String = builds
         .iter()
-        .map(|(param, js, wasm)| format!("q.has('{param}') ? ['/{js}', '/{wasm}'] : "))
+        .map(|(params, js, wasm)| {
+            let test: Vec<String> = params.iter().map(|p| format!("q.has('{p}')")).collect();
+            format!("{} ? ['/{js}', '/{wasm}'] : ", test.join(" || "))
+        })
         .collect();
     let script = format!(
         "const q = new URLSearchParams(location.search);\nconst [js, wasm] = {choices}['{page_js}', '{page_wasm}'];\nconst {{ default: init }} = await import(js);\nawait init({{ module_or_path: wasm }});"
@@ -166,21 +174,21 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let index = dir.join("index.html");
         std::fs::write(&index, "<head><script type=module>import init, * as bindings from '/mtasts-web-abc.js';\nconst wasm = await init({ module_or_path: '/mtasts-web-abc_bg.wasm' });</script></head>").unwrap();
-        let builds = [
+        let builds: [(&[&str], String, String); 2] = [
             (
-                "draft",
+                &["draft"],
                 "workbench-1.js".to_string(),
                 "workbench-1_bg.wasm".to_string(),
             ),
             (
-                "reports",
+                &["reports", "snapshot"],
                 "reports-2.js".to_string(),
                 "reports-2_bg.wasm".to_string(),
             ),
         ];
         super::choose_in_loader(&index, &builds).unwrap();
         let html = std::fs::read_to_string(&index).unwrap();
-        assert!(html.contains("q.has('draft') ? ['/workbench-1.js', '/workbench-1_bg.wasm'] : q.has('reports') ? ['/reports-2.js', '/reports-2_bg.wasm'] : ['/mtasts-web-abc.js', '/mtasts-web-abc_bg.wasm']"), "{html}");
+        assert!(html.contains("q.has('draft') ? ['/workbench-1.js', '/workbench-1_bg.wasm'] : q.has('reports') || q.has('snapshot') ? ['/reports-2.js', '/reports-2_bg.wasm'] : ['/mtasts-web-abc.js', '/mtasts-web-abc_bg.wasm']"), "{html}");
         assert_eq!(html.matches("<script type=module>").count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }

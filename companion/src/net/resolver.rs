@@ -121,6 +121,14 @@ impl Resolver {
         })
     }
 
+    /// The resolver as a person names it: the DoH URL, or `dns://IP:PORT`.
+    pub fn describe(&self) -> String {
+        match &self.upstream {
+            Upstream::Doh { uri, .. } => uri.to_string(),
+            Upstream::Dns(addr) => format!("dns://{addr}"),
+        }
+    }
+
     /// Looks up `name`; every failure comes back as a [`DnsOutcome`], never as a panic.
     /// Concurrent identical look-ups (twenty probes of one MX host, say) share one query;
     /// nothing is cached once it is answered.

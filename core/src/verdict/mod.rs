@@ -118,6 +118,7 @@ pub(crate) fn build_published(a: &Answers) -> Report {
         findings,
         draft: None,
         changes: None,
+        resolvers: None,
         checked_at: None,
         dnssec: crate::report::DnssecReport {
             resolver_validates: validating,
