@@ -114,9 +114,9 @@ pub fn read_baseline(path: &Path, domain: &str) -> Result<Report, String> {
         Ok(report) => report,
         Err(first) => text
             .lines()
+            .rev()
             .filter_map(|line| serde_json::from_str::<Report>(line).ok())
-            .filter(|r| r.domain.eq_ignore_ascii_case(domain))
-            .last()
+            .find(|r| r.domain.eq_ignore_ascii_case(domain))
             .ok_or_else(|| {
                 format!("--baseline {shown}: not a report of mtasts check --format json ({first})")
             })?,

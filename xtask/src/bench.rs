@@ -170,7 +170,8 @@ fn scan(mtasts: &std::path::Path, doh: &str, ca: &str, domains: &[String]) -> Re
         }
         Ok(start.elapsed())
     };
-    let rows: [(&str, Box<dyn Fn() -> Result<Duration, String>>); 4] = [
+    type Run<'a> = Box<dyn Fn() -> Result<Duration, String> + 'a>;
+    let rows: [(&str, Run); 4] = [
         (
             "`mtasts scan --concurrency 16`",
             Box::new(|| run_scan("16")),
