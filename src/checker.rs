@@ -59,6 +59,7 @@ pub fn checker(props: &CheckerProps) -> Html {
     };
     let domain = params.domain.clone().filter(|_| !waiting_for_consent);
     // A new domain in the URL (typed, back, forward, a shared link) starts its check.
+    let checked_with = config.resolver.clone();
     let state = use_check(domain.clone(), config);
     use_remember_finished(&state);
     {
@@ -238,6 +239,9 @@ pub fn checker(props: &CheckerProps) -> Html {
             if let Some(run) = &state.run {
                 { workbench(&state, &params) }
                 <ReportView report={run.report.clone()} unicode={run.unicode.clone()} />
+                if run.report.complete {
+                    <crate::compare::CompareResolvers domain={run.report.domain.clone()} resolver={checked_with} />
+                }
             } else {
                 <crate::history::History />
             }

@@ -31,7 +31,7 @@ pub async fn perform(config: &Config, request: Request) -> Answer {
 }
 
 /// An RFC 8484 GET: the query, base64url without padding, in the `dns` parameter.
-async fn doh(resolver: &str, name: &str, rtype: RecordType) -> DnsAnswer {
+pub async fn doh(resolver: &str, name: &str, rtype: RecordType) -> DnsAnswer {
     let query = match build_query(name, rtype, 0) {
         Ok(q) => q,
         Err(e) => return DnsAnswer::failed(DnsOutcome::Error(e)),

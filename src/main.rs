@@ -3,6 +3,7 @@
 
 mod app;
 mod checker;
+mod compare;
 mod draft_link;
 mod driver;
 mod export;

@@ -44,3 +44,32 @@ for (const [domain, [verdict, steps]] of Object.entries(EXPECT)) {
     await page.close();
   });
 }
+
+test('compare resolvers: unbound and the world\'s own DoH side by side, a finding where they differ', async () => {
+  const world = process.env.MTASTS_DOH;
+  assert.ok(world, 'MTASTS_DOH is set');
+  for (const [domain, differ] of [['good.test', false], ['nginx-good.test', true]]) {
+    const page = await browser.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${BASE}/?domain=${encodeURIComponent(domain)}&resolver=${encodeURIComponent(DOH)}`);
+    await page.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });
+    await page.locator('.compare-resolvers summary').click();
+    await page.locator("#compare-urls").fill(world);
+    await page.getByRole('button', { name: 'Compare' }).click();
+    const rows = page.locator('.resolver-table tr[data-resolver]');
+    await rows.nth(1).waitFor({ timeout: 20000 });
+    assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.resolver)), [DOH, world]);
+    assert.equal(await page.locator('#compare-urls').inputValue(), world, 'what was typed stays');
+    const finding = page.locator('.compare-resolvers li[data-code="dns.resolvers.differ"]');
+    assert.equal(await finding.count(), differ ? 2 : 0, domain);
+    if (differ) {
+      assert.match(await finding.first().innerText(), /_mta-sts\.nginx-good\.test/);
+      assert.match(await rows.nth(0).innerText(), /v=STSv1; id=20261201T000000/);
+      await page.screenshot({ path: `${ARTIFACTS}compare-resolvers.png`, fullPage: false });
+    } else {
+      assert.match(await page.locator('.compare-resolvers').innerText(), /They agree/);
+    }
+    assert.deepEqual(errors.filter((e) => !e.includes('integrity')), []);
+    await page.close();
+  }
+});
