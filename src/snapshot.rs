@@ -97,7 +97,7 @@ pub fn snapshot_view() -> yew::Html {
                     <p>
                         { "A snapshot of the check of " }<strong>{ &r.domain }</strong>
                         { ", taken " }<time datetime={taken.clone()}>{ crate::history::local_time(&taken) }</time>
-                        { ". Read-only: nothing was checked again, and the domain may have changed since." }
+                        { ". Read-only: nothing was checked again, the domain may have changed since, and the report is what the link carries, so whoever made the link could have altered it. Run the check again to see the domain as it is now." }
                     </p>
                     <a class="button" id="run-again" href={again}>{ "Run again" }</a>
                 </div>

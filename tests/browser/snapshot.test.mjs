@@ -79,6 +79,15 @@ test('a snapshot link carries the finished report and opens read-only in a fresh
   }
 });
 
+test('a report of 25 MX hosts still makes a link a browser and a chat take', async () => {
+  const { page } = await open(browser, `${BASE_URL}/?domain=load.test`);
+  await page.locator('#report[data-state="done"]').waitFor({ timeout: 60000 });
+  const url = await share(page);
+  console.log(`snapshot link of load.test (25 MX): ${url.length} characters`);
+  assert.ok(url.length < 32000, `${url.length} characters`);
+  await page.close();
+});
+
 test('a damaged or cut-off snapshot link says so, and shows nothing else', async () => {
   for (const [fragment, says] of [
     ['', /carries no report/],
