@@ -41,7 +41,7 @@ pub async fn encode(text: &str) -> Option<String> {
 
 /// `bytes`, deflated and base64url-encoded.
 pub async fn encode_bytes(bytes: &[u8]) -> Option<String> {
-    let bytes = through(bytes, true, 0).await?;
+    let bytes = deflate(bytes).await?;
     Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -52,7 +52,7 @@ pub async fn decode_bytes(text: &str, max: usize) -> Option<Vec<u8>> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(text.trim_end_matches('='))
         .ok()?;
-    through(&bytes, false, max).await
+    inflate(&bytes, max).await
 }
 
 /// The text of a `?draft=` parameter, or why it cannot be read.
@@ -61,7 +61,7 @@ pub async fn decode(param: &str) -> Result<String, &'static str> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(param.trim_end_matches('='))
         .map_err(|_| "The draft in this link is damaged (not base64url); it was not loaded.")?;
-    let text = through(&bytes, false, MAX_INFLATED)
+    let text = inflate(&bytes, MAX_INFLATED)
         .await
         .ok_or("The draft in this link is damaged (it does not inflate); it was not loaded.")?;
     if text.len() > MAX_INFLATED {
@@ -72,27 +72,49 @@ pub async fn decode(param: &str) -> Result<String, &'static str> {
     String::from_utf8(text).map_err(|_| "The draft in this link is not text; it was not loaded.")
 }
 
-/// Runs `bytes` through a (de)compression stream of the browser; what inflates to more than
-/// `max` bytes comes back as `max + 1` zeros.
-async fn through(bytes: &[u8], compress: bool, max: usize) -> Option<Vec<u8>> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let blob = Blob::new_with_u8_array_sequence(&parts).ok()?;
-    let (readable, writable) = if compress {
-        let s = CompressionStream::new("deflate-raw").ok()?;
-        (s.readable(), s.writable())
-    } else {
-        let s = DecompressionStream::new("deflate-raw").ok()?;
-        (s.readable(), s.writable())
-    };
-    let pair = ReadableWritablePair::new(&readable, &writable);
-    let stream = blob.stream().pipe_through(&pair);
+/// `bytes` through the browser's `deflate-raw` compression stream.
+async fn deflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    let s = CompressionStream::new("deflate-raw").ok()?;
+    let pair = ReadableWritablePair::new(&s.readable(), &s.writable());
+    let stream = blob_of(bytes)?.stream().pipe_through(&pair);
     let response = Response::new_with_opt_readable_stream(Some(&stream)).ok()?;
     let buffer: JsValue = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
     let buffer = buffer.dyn_into::<js_sys::ArrayBuffer>().ok()?;
-    // A link is untrusted input: a small parameter that inflates to megabytes stops here
-    // (the browser has inflated it by then, but nothing of it is kept).
-    if !compress && buffer.byte_length() as usize > max + 1 {
-        return Some(vec![0; max + 1]);
-    }
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// `bytes` inflated, read chunk by chunk: a link is untrusted input, and a small one can
+/// inflate to gigabytes, so reading stops (and the stream is cancelled) past `max` bytes,
+/// which come back as `max + 1` zeros. `None` when the data does not inflate.
+#[cfg_attr(
+    not(any(feature = "workbench", feature = "snapshot")),
+    allow(dead_code)
+)]
+async fn inflate(bytes: &[u8], max: usize) -> Option<Vec<u8>> {
+    let s = DecompressionStream::new("deflate-raw").ok()?;
+    let pair = ReadableWritablePair::new(&s.readable(), &s.writable());
+    let stream = blob_of(bytes)?.stream().pipe_through(&pair);
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut out = Vec::new();
+    loop {
+        let step = JsFuture::from(reader.read()).await.ok()?;
+        let done = js_sys::Reflect::get(&step, &"done".into()).ok()?;
+        if done.as_bool() != Some(false) {
+            return Some(out);
+        }
+        let chunk: js_sys::Uint8Array = js_sys::Reflect::get(&step, &"value".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        if out.len() + chunk.length() as usize > max {
+            let _ = reader.cancel();
+            return Some(vec![0; max + 1]);
+        }
+        out.extend(chunk.to_vec());
+    }
+}
+
+fn blob_of(bytes: &[u8]) -> Option<Blob> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    Blob::new_with_u8_array_sequence(&parts).ok()
 }

@@ -128,7 +128,7 @@ pub fn history() -> yew::Html {
             <ul>
                 { for entries.iter().map(|e| html! {
                     <li data-history={e.domain.clone()}>
-                        <a href={format!("/?domain={}", e.domain)}>{ &e.domain }</a>
+                        <a href={format!("/?domain={}", String::from(js_sys::encode_uri_component(&e.domain)))}>{ &e.domain }</a>
                         <span class={classes!("history-verdict", e.verdict.clone())}>{ &e.verdict }</span>
                         <time datetime={e.checked_at.clone()}>{ local_time(&e.checked_at) }</time>
                         if let Some(link) = &e.link {

@@ -90,7 +90,11 @@ pub fn snapshot_view() -> yew::Html {
         },
         Some(Ok(r)) => {
             let taken = r.checked_at.clone().unwrap_or_default();
-            let again = format!("/?domain={}", r.domain);
+            // The domain comes from the link: encoded, it cannot add parameters of its own.
+            let again = format!(
+                "/?domain={}",
+                String::from(js_sys::encode_uri_component(&r.domain))
+            );
             html! {
                 <>
                 <div class="snapshot-banner" role="note" data-snapshot-taken={taken.clone()}>

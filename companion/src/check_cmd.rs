@@ -2,7 +2,7 @@
 
 use crate::cli::{CheckArgs, Format};
 use crate::net::{resolver, tls::Trust, Net};
-use crate::output::findings_text;
+use crate::output::{findings_text, printable};
 use mtasts_core::draft::Draft;
 use mtasts_core::input::{normalize_domain, DomainInput};
 use mtasts_core::policy::MAX_POLICY_BYTES;
@@ -81,11 +81,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
                 return ExitCode::from(1);
             }
         },
-        Format::Text => print!("{}", text(&report)),
+        Format::Text => print!("{}", printable(&text(&report))),
         Format::Markdown => print!(
-            "{}{}",
-            mtasts_core::markdown::render(&report),
-            mtasts_core::markdown::changes(&report)
+            "{}",
+            printable(&format!(
+                "{}{}",
+                mtasts_core::markdown::render(&report),
+                mtasts_core::markdown::changes(&report)
+            ))
         ),
     }
     exit_code(report.verdict)
@@ -94,8 +97,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
 /// The largest baseline read: a report with every MX host's transcript is well under it.
 const MAX_BASELINE_BYTES: u64 = 16 << 20;
 
-/// An earlier report of `domain`: the output of `check --format json`, or a line of
-/// `scan` output (the last line for the domain when the file has several).
+/// An earlier, complete report of `domain`: the output of `check --format json`, or a line
+/// of `scan` output (the last complete one for the domain when the file has several).
 pub fn read_baseline(path: &Path, domain: &str) -> Result<Report, String> {
     use std::io::Read as _;
     let shown = path.display();
@@ -116,11 +119,16 @@ pub fn read_baseline(path: &Path, domain: &str) -> Result<Report, String> {
             .lines()
             .rev()
             .filter_map(|line| serde_json::from_str::<Report>(line).ok())
-            .find(|r| r.domain.eq_ignore_ascii_case(domain))
+            .find(|r| r.domain.eq_ignore_ascii_case(domain) && r.complete)
             .ok_or_else(|| {
                 format!("--baseline {shown}: not a report of mtasts check --format json ({first})")
             })?,
     };
+    if !report.complete {
+        return Err(format!(
+            "--baseline {shown}: the report of a check that did not finish; give a complete one"
+        ));
+    }
     if !report.domain.eq_ignore_ascii_case(domain) {
         return Err(format!(
             "--baseline {shown}: a report of {}, not of {domain}",

@@ -20,11 +20,13 @@ use tokio::task::JoinSet;
 const MAX_LIST_BYTES: u64 = 256 << 20;
 /// Probes kept for reuse: as many distinct MX addresses as a large scan meets in the cache's
 /// lifetime.
-const PROBE_CACHE_ENTRIES: usize = 100_000;
+/// lifetime, each a few kilobytes with its transcript: tens of megabytes at most.
+const PROBE_CACHE_ENTRIES: usize = 20_000;
 
 /// The error codes of lines that are not reports.
 const NOT_A_DOMAIN: &str = "not-a-domain";
 const TIMEOUT: &str = "timeout";
+const INTERNAL: &str = "internal";
 
 pub fn run(args: ScanArgs) -> ExitCode {
     let usage = |e: &dyn std::fmt::Display| {
@@ -54,11 +56,10 @@ pub fn run(args: ScanArgs) -> ExitCode {
             Duration::from_secs(args.probe_cache_secs),
         )));
     }
-    let todo: Vec<Entry> = entries(&list)
-        .into_iter()
-        .filter(|e| args.shard.is_none_or(|s| s.contains(e.key())))
-        .filter(|e| !done.contains(e.key()))
-        .collect();
+    let todo: Vec<Entry> = entries(&list, |key| {
+        args.shard.is_none_or(|s| s.contains(key)) && !done.contains(key)
+    });
+    drop(list);
     let runtime = match crate::runtime() {
         Ok(r) => r,
         Err(code) => return code,
@@ -159,22 +160,36 @@ async fn scan(net: crate::net::Net, todo: Vec<Entry>, s: Settings) -> Tally {
     let progress = Progress::new(std::io::stderr().is_terminal());
     let mut pending = todo.into_iter();
     let mut running = JoinSet::new();
+    // Which domain each task checks, so that a task that fails still gets its line.
+    let mut names = std::collections::HashMap::new();
     let mut stdout = std::io::stdout().lock();
     loop {
         while running.len() < s.concurrency {
             let Some(entry) = pending.next() else { break };
             let net = net.for_request(net.client, s.per_check);
             let (deadline, expiry) = (s.deadline, s.expiry_days);
-            running.spawn(async move { check_one(&net, entry, deadline, expiry).await });
+            let name = (entry.key().to_string(), entry.line);
+            let task = running.spawn(async move { check_one(&net, entry, deadline, expiry).await });
+            names.insert(task.id(), name);
         }
-        let Some(joined) = running.join_next().await else {
+        let Some(joined) = running.join_next_with_id().await else {
             break;
         };
         let line = match joined {
-            Ok(line) => line,
+            Ok((id, line)) => {
+                names.remove(&id);
+                line
+            }
             Err(e) => {
-                tracing::error!(error = %e, "a scan task failed");
-                continue;
+                let (domain, line) = names.remove(&e.id()).unwrap_or_default();
+                Line::Error {
+                    domain,
+                    line,
+                    code: INTERNAL,
+                    message: format!(
+                        "the check failed inside the tool ({e}); --skip-done retries it"
+                    ),
+                }
             }
         };
         tally.count(&line);

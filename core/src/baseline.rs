@@ -4,6 +4,7 @@
 //! changes, so those holding the old policy keep it until its max_age runs out).
 
 use crate::finding::{Finding, Severity};
+use crate::recordset::RecordStatus;
 use crate::report::{Certificate, Report};
 use crate::rules;
 use serde::{Deserialize, Serialize};
@@ -130,22 +131,29 @@ pub fn changes(old: &Report, new: &Report) -> Vec<Change> {
             format!("{} → {}", verdict_name(old), verdict_name(new)),
         );
     }
-    match (&old.txt.id, &new.txt.id) {
-        (Some(a), Some(b)) if a != b => push(ChangeKind::TxtIdChanged, format!("{a} → {b}")),
-        (Some(a), None) => push(
-            ChangeKind::TxtChanged,
-            format!("the _mta-sts record with id {a} is gone"),
-        ),
-        (None, Some(b)) => push(
-            ChangeKind::TxtChanged,
-            format!("an _mta-sts record with id {b} appeared"),
-        ),
-        _ => {}
+    if txt_seen(old) && txt_seen(new) {
+        match (&old.txt.id, &new.txt.id) {
+            (Some(a), Some(b)) if a != b => push(ChangeKind::TxtIdChanged, format!("{a} → {b}")),
+            (Some(a), None) if new.txt.status == Some(RecordStatus::Invalid) => push(
+                ChangeKind::TxtChanged,
+                format!("the _mta-sts record with id {a} is now invalid"),
+            ),
+            (Some(a), None) => push(
+                ChangeKind::TxtChanged,
+                format!("the _mta-sts record with id {a} is gone"),
+            ),
+            (None, Some(b)) => push(
+                ChangeKind::TxtChanged,
+                format!("an _mta-sts record with id {b} appeared"),
+            ),
+            _ => {}
+        }
     }
     if let Some(detail) = policy_change(old, new) {
         push(ChangeKind::PolicyChanged, detail);
     }
-    for m in &new.mx {
+    let mx_comparable = mx_seen(old) && mx_seen(new);
+    for m in new.mx.iter().filter(|_| mx_comparable) {
         match old.mx.iter().find(|o| o.host == m.host) {
             None => push(
                 ChangeKind::MxAdded,
@@ -185,7 +193,7 @@ pub fn changes(old: &Report, new: &Report) -> Vec<Change> {
             }
         }
     }
-    for o in &old.mx {
+    for o in old.mx.iter().filter(|_| mx_comparable) {
         if !new.mx.iter().any(|m| m.host == o.host) {
             push(
                 ChangeKind::MxRemoved,
@@ -205,7 +213,7 @@ pub fn changes(old: &Report, new: &Report) -> Vec<Change> {
             .unwrap_or_default();
         push(kind, format!("{host} (policy host): {detail}"));
     }
-    if old.tlsrpt.rua != new.tlsrpt.rua {
+    if tlsrpt_seen(old) && tlsrpt_seen(new) && old.tlsrpt.rua != new.tlsrpt.rua {
         push(
             ChangeKind::TlsRptChanged,
             format!("rua {} → {}", list(&old.tlsrpt.rua), list(&new.tlsrpt.rua)),
@@ -225,15 +233,14 @@ pub fn changes(old: &Report, new: &Report) -> Vec<Change> {
     out
 }
 
-/// The error for a policy whose text changed while the TXT id stayed the same.
+/// The error for a policy whose fields changed while the TXT id stayed the same; carried
+/// forward from a baseline that had it while the id stays the same, since senders holding
+/// the old policy still hold it.
 fn id_not_updated(old: &Report, new: &Report) -> Option<Finding> {
-    let (Some(old_sha), Some(new_sha)) = (&old.policy.sha256, &new.policy.sha256) else {
-        return None;
-    };
     let (Some(old_id), Some(new_id)) = (&old.txt.id, &new.txt.id) else {
         return None;
     };
-    if old_sha == new_sha || old_id != new_id {
+    if old_id != new_id {
         return None;
     }
     let max_age = old
@@ -241,15 +248,68 @@ fn id_not_updated(old: &Report, new: &Report) -> Option<Finding> {
         .max_age
         .map(|s| format!(" (max_age {s} s, about {} days)", s / 86_400))
         .unwrap_or_default();
+    let fix = "Publish the _mta-sts TXT record with a new id (for example the current date and time, 20261203T120000) whenever the policy changes.";
+    if old
+        .findings
+        .iter()
+        .any(|f| f.code == rules::TXT_ID_NOT_UPDATED.code)
+    {
+        return Some(
+            rules::TXT_ID_NOT_UPDATED
+                .finding(format!(
+                    "The baseline already found the policy changed under the same _mta-sts TXT id, and the id is still {new_id}: senders that cached the earlier policy keep it until their copy's max_age runs out{max_age}."
+                ))
+                .fix(fix),
+        );
+    }
+    let (Some(old_sha), Some(new_sha)) = (&old.policy.sha256, &new.policy.sha256) else {
+        return None;
+    };
+    // Only what senders apply counts: a new line ending or a reordered mx list leaves a
+    // cached copy as good as the new one (it is still a `policy.changed`).
+    if old_sha == new_sha || same_fields(old, new) {
+        return None;
+    }
     Some(
         rules::TXT_ID_NOT_UPDATED
             .finding(format!(
-                "The policy text changed since the baseline (SHA-256 {} → {}), but the _mta-sts TXT id is still {new_id}. Senders that cached the old policy do not fetch the new one until their copy's max_age runs out{max_age}.",
+                "The policy changed since the baseline (SHA-256 {} → {}), but the _mta-sts TXT id is still {new_id}. Senders that cached the old policy do not fetch the new one until their copy's max_age runs out{max_age}.",
                 short(old_sha),
                 short(new_sha),
             ))
-            .fix("Publish the _mta-sts TXT record with a new id (for example the current date and time, 20261203T120000) whenever the policy text changes."),
+            .fix(fix),
     )
+}
+
+/// True when both policies say the same to senders: mode, max_age and the set of mx.
+fn same_fields(old: &Report, new: &Report) -> bool {
+    let set = |r: &Report| {
+        let mut mx: Vec<String> = r.policy.mx.iter().map(|m| m.to_ascii_lowercase()).collect();
+        mx.sort();
+        mx.dedup();
+        mx
+    };
+    old.policy.mode == new.policy.mode
+        && old.policy.max_age == new.policy.max_age
+        && set(old) == set(new)
+}
+
+/// True when the `_mta-sts` look-up was answered (records or none), not failed at the
+/// resolver or at the domain's servers.
+fn txt_seen(r: &Report) -> bool {
+    r.txt.status.is_some() && r.txt.dns.as_ref().is_some_and(|d| d.resolved())
+}
+
+fn tlsrpt_seen(r: &Report) -> bool {
+    r.tlsrpt.status.is_some() && r.tlsrpt.dns.as_ref().is_some_and(|d| d.resolved())
+}
+
+/// False when the MX look-up failed, so the empty host list says nothing.
+fn mx_seen(r: &Report) -> bool {
+    !(r.mx.is_empty()
+        && r.findings.iter().any(|f| {
+            f.code == rules::MX_LOOKUP_FAILED.code || f.code == rules::CHECK_RESOLVER_FAILED.code
+        }))
 }
 
 fn policy_change(old: &Report, new: &Report) -> Option<String> {
@@ -329,8 +389,9 @@ fn verdict_name(r: &Report) -> &'static str {
     r.verdict.map_or("incomplete", |v| v.as_str())
 }
 
+/// The first 12 characters of a digest; a baseline is untrusted, so never a byte slice.
 fn short(sha: &str) -> &str {
-    &sha[..sha.len().min(12)]
+    sha.get(..12).unwrap_or(sha)
 }
 
 fn join(items: &[&String]) -> String {

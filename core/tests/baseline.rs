@@ -268,11 +268,25 @@ fn tlsrpt_and_the_record_itself_appearing_or_going() {
         detail(&r, ChangeKind::TlsRptChanged),
         "rua mailto:tls@example.com → mailto:reports@example.net"
     );
-    let mut gone = old.clone();
-    gone.txt = "v=spf1 -all";
-    let r = compared(&old, &gone);
+    // An SPF record in place of the MTA-STS one is an error (txt.spf): invalid, not gone.
+    let mut spf = old.clone();
+    spf.txt = "v=spf1 -all";
+    let r = compared(&old, &spf);
     assert_eq!(
         detail(&r, ChangeKind::TxtChanged),
+        "the _mta-sts record with id 20260101 is now invalid"
+    );
+    let baseline = old.run();
+    let mut gone = run(
+        txt(&[]),
+        mx(&old.mx),
+        txt(&[old.rua.unwrap()]),
+        fetched(ENFORCE),
+        |_| probe(TlsStatus::Ok),
+    );
+    compare(&baseline, &mut gone).unwrap();
+    assert_eq!(
+        detail(&gone, ChangeKind::TxtChanged),
         "the _mta-sts record with id 20260101 is gone"
     );
 }
@@ -332,4 +346,97 @@ fn a_baseline_from_an_older_report_without_the_new_fields_still_reads() {
         Some(vec![]),
         "nothing to compare the text by"
     );
+}
+
+#[test]
+fn new_line_endings_under_the_same_id_are_a_change_but_not_an_error() {
+    let old = World::healthy();
+    let mut new = old.clone();
+    new.policy = ENFORCE.replace('\n', "\r\n");
+    let r = compared(&old, &new);
+    assert!(!codes(&r.findings).contains(&"txt.id.not_updated"));
+    assert_eq!(r.verdict, Some(Verdict::Pass), "{}", r.summary);
+    let d = detail(&r, ChangeKind::PolicyChanged);
+    assert!(d.starts_with("the text changed, not its fields"), "{d}");
+}
+
+#[test]
+fn txt_id_not_updated_stays_until_the_id_changes() {
+    let old = World::healthy();
+    let mut edited = old.clone();
+    edited.policy = ENFORCE.replace("max_age: 31557600", "max_age: 86400");
+    let first = compared(&old, &edited);
+    assert!(codes(&first.findings).contains(&"txt.id.not_updated"));
+    // The next night compares with the failing report: same text, same id, still an error.
+    let mut second = edited.run();
+    compare(&first, &mut second).unwrap();
+    assert!(
+        codes(&second.findings).contains(&"txt.id.not_updated"),
+        "{:?}",
+        second.changes
+    );
+    assert_eq!(second.verdict, Some(Verdict::Fail));
+    assert!(!kinds(&second).contains(&ChangeKind::FindingResolved));
+    // A new id ends it.
+    let mut fixed = edited.clone();
+    fixed.txt = "v=STSv1; id=20261204";
+    let mut third = fixed.run();
+    compare(&second, &mut third).unwrap();
+    assert!(!codes(&third.findings).contains(&"txt.id.not_updated"));
+    assert_eq!(detail(&third, ChangeKind::VerdictChanged), "fail → pass");
+}
+
+#[test]
+fn a_failed_look_up_is_not_a_removal() {
+    use mtasts_core::dns::{DnsAnswer, DnsOutcome};
+    let w = World::healthy();
+    let baseline = w.run();
+    let failed = |answer: DnsAnswer| {
+        run(
+            answer.clone(),
+            answer,
+            DnsAnswer::failed(DnsOutcome::Timeout),
+            fetched(ENFORCE),
+            |_| probe(TlsStatus::Ok),
+        )
+    };
+    for outcome in [DnsOutcome::Timeout, DnsOutcome::ServFail] {
+        let mut report = failed(DnsAnswer::failed(outcome.clone()));
+        compare(&baseline, &mut report).unwrap();
+        let k = kinds(&report);
+        for not in [
+            ChangeKind::TxtChanged,
+            ChangeKind::MxRemoved,
+            ChangeKind::TlsRptChanged,
+        ] {
+            assert!(
+                !k.contains(&not),
+                "{outcome:?}: {not:?} in {:?}",
+                report.changes
+            );
+        }
+        assert!(
+            k.contains(&ChangeKind::VerdictChanged),
+            "the verdict still says it"
+        );
+    }
+    // An invalid record is named as such.
+    let mut broken = w.clone();
+    broken.txt = "v=STSv1; id=bad id!";
+    let r = compared(&w, &broken);
+    assert_eq!(
+        detail(&r, ChangeKind::TxtChanged),
+        "the _mta-sts record with id 20260101 is now invalid"
+    );
+}
+
+#[test]
+fn a_hostile_baseline_digest_does_not_panic() {
+    let w = World::healthy();
+    let mut old = w.run();
+    old.policy.sha256 = Some("aáááááá".into());
+    old.policy.mx = vec!["*.elsewhere.example".into()];
+    let mut report = w.run();
+    compare(&old, &mut report).unwrap();
+    assert!(codes(&report.findings).contains(&"txt.id.not_updated"));
 }

@@ -2,6 +2,7 @@
 // fragment, opened read-only in a fresh browser; the last checks kept in localStorage.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { BASE_URL, ARTIFACTS, launch, watchErrors } from './lib.mjs';
 
 const DOH = process.env.MTASTS_DOH;
@@ -79,6 +80,23 @@ test('a snapshot link carries the finished report and opens read-only in a fresh
   }
 });
 
+test('an edited snapshot cannot smuggle parameters into "Run again"', async () => {
+  const { page } = await open(browser, `${BASE_URL}/?domain=good.test`);
+  await page.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });
+  const url = await share(page);
+  await page.close();
+  const report = JSON.parse(inflateRawSync(Buffer.from(url.split('#')[1], 'base64url')).toString());
+  report.domain = 'good.test&companion=https://evil.example&draft=x';
+  const forged = `${BASE_URL}/?snapshot#${deflateRawSync(Buffer.from(JSON.stringify(report))).toString('base64url')}`;
+  const { page: p } = await open(browser, forged);
+  await p.locator('.snapshot-banner').waitFor({ timeout: 20000 });
+  assert.match(await p.locator('.snapshot-banner').innerText(), /could have altered it/);
+  const again = new URL(await p.locator('#run-again').getAttribute('href'), BASE_URL);
+  assert.deepEqual([...again.searchParams.keys()], ['domain']);
+  assert.equal(again.searchParams.get('domain'), report.domain);
+  await p.close();
+});
+
 test('a report of 25 MX hosts still makes a link a browser and a chat take', async () => {
   const { page } = await open(browser, `${BASE_URL}/?domain=load.test`);
   await page.locator('#report[data-state="done"]').waitFor({ timeout: 60000 });
@@ -95,6 +113,8 @@ test('a damaged or cut-off snapshot link says so, and shows nothing else', async
     ['#AAAA', /damaged/],
     // Valid deflate of text that is not a report: "hello".
     ['#y0jNyckHAA', /does not hold a report/],
+    // 3 KB that inflate to 3 MiB: reading stops at 2 MiB.
+    [`#${deflateRawSync(Buffer.alloc(3 << 20)).toString('base64url')}`, /more than 2 MiB/],
   ]) {
     const { page } = await open(browser, `${BASE_URL}/?snapshot${fragment}`);
     const error = page.locator('[data-snapshot-error]');
