@@ -61,8 +61,12 @@ pub fn compare_resolvers(p: &CompareProps) -> Html {
             let (domain, views, busy) = (domain.clone(), views.clone(), busy.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let asks = urls.into_iter().map(|u| view_of(u, &domain));
-                views.set(Some(Rc::new(one_by_one(asks).await)));
+                // One after another: a handful of look-ups, and no join combinator to carry.
+                let mut seen = Vec::new();
+                for url in urls {
+                    seen.push(view_of(url, &domain).await);
+                }
+                views.set(Some(Rc::new(seen)));
                 busy.set(false);
             });
         })
@@ -104,15 +108,4 @@ pub fn compare_resolvers(p: &CompareProps) -> Html {
             { for result }
         </details>
     }
-}
-
-/// All of `asks`, one after another: a handful of look-ups, and no executor to pull in.
-async fn one_by_one<F: std::future::Future<Output = ResolverView>>(
-    asks: impl Iterator<Item = F>,
-) -> Vec<ResolverView> {
-    let mut out = Vec::new();
-    for ask in asks {
-        out.push(ask.await);
-    }
-    out
 }

@@ -19,17 +19,14 @@ pub struct Entry {
     pub link: Option<String>,
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 fn text(o: &JsValue, key: &str) -> Option<String> {
     Reflect::get(o, &key.into()).ok()?.as_string()
 }
 
 /// The saved checks, the latest first; what cannot be read is left out.
 pub fn read() -> Vec<Entry> {
-    let Some(saved) = storage().and_then(|s| s.get_item(KEY).ok().flatten()) else {
+    let Some(saved) = crate::settings::storage().and_then(|s| s.get_item(KEY).ok().flatten())
+    else {
         return Vec::new();
     };
     let Ok(list) = JSON::parse(&saved) else {
@@ -63,7 +60,7 @@ pub fn remember(entry: Entry) {
 }
 
 pub fn clear() {
-    if let Some(s) = storage() {
+    if let Some(s) = crate::settings::storage() {
         let _ = s.remove_item(KEY);
     }
 }
@@ -83,7 +80,7 @@ fn write(entries: &[Entry]) {
         }
         list.push(&o);
     }
-    if let (Some(s), Ok(json)) = (storage(), JSON::stringify(&list)) {
+    if let (Some(s), Ok(json)) = (crate::settings::storage(), JSON::stringify(&list)) {
         let _ = s.set_item(KEY, &String::from(json));
     }
 }

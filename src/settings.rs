@@ -11,7 +11,8 @@ pub const RESOLVERS: [(&str, &str); 3] = [
 
 const KEY: &str = "mtasts.resolver";
 
-fn storage() -> Option<web_sys::Storage> {
+/// This browser's localStorage, when it has one it lets the page use.
+pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 

@@ -15,7 +15,7 @@ pub async fn link(r: &Report) -> Option<String> {
     let value = r
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .ok()?;
-    let drop = |object: &wasm_bindgen::JsValue, path: &[&str]| {
+    let remove = |object: &wasm_bindgen::JsValue, path: &[&str]| {
         let mut at = object.clone();
         for key in &path[..path.len() - 1] {
             at = Reflect::get(&at, &(*key).into()).unwrap_or_default();
@@ -26,11 +26,11 @@ pub async fn link(r: &Report) -> Option<String> {
     };
     let mx = js_sys::Array::from(&Reflect::get(&value, &"mx".into()).ok()?);
     for m in mx.iter() {
-        drop(&m, &["tls", "transcript"]);
-        drop(&m, &["tls", "chain"]);
+        remove(&m, &["tls", "transcript"]);
+        remove(&m, &["tls", "chain"]);
     }
-    drop(&value, &["policy", "fetch", "body"]);
-    drop(&value, &["policy", "fetch", "body_base64"]);
+    remove(&value, &["policy", "fetch", "body"]);
+    remove(&value, &["policy", "fetch", "body_base64"]);
     let json: String = js_sys::JSON::stringify(&value).ok()?.into();
     let data = crate::draft_link::encode_bytes(json.as_bytes()).await?;
     let origin = web_sys::window()?.location().origin().ok()?;

@@ -326,23 +326,16 @@ fn policy_change(old: &Report, new: &Report) -> Option<String> {
         let age = |r: &Report| r.policy.max_age.map_or("none".into(), |a| a.to_string());
         parts.push(format!("max_age {} → {}", age(old), age(new)));
     }
-    let added: Vec<&String> = new
-        .policy
-        .mx
-        .iter()
-        .filter(|p| !old.policy.mx.contains(p))
-        .collect();
-    let removed: Vec<&String> = old
-        .policy
-        .mx
-        .iter()
-        .filter(|p| !new.policy.mx.contains(p))
-        .collect();
+    let only_in = |a: &Report, b: &Report| -> Vec<String> {
+        let (a, b) = (&a.policy.mx, &b.policy.mx);
+        a.iter().filter(|p| !b.contains(p)).cloned().collect()
+    };
+    let (added, removed) = (only_in(new, old), only_in(old, new));
     if !added.is_empty() {
-        parts.push(format!("mx added {}", join(&added)));
+        parts.push(format!("mx added {}", list(&added)));
     }
     if !removed.is_empty() {
-        parts.push(format!("mx removed {}", join(&removed)));
+        parts.push(format!("mx removed {}", list(&removed)));
     }
     if parts.is_empty() {
         parts.push("the text changed, not its fields".into());
@@ -392,14 +385,6 @@ fn verdict_name(r: &Report) -> &'static str {
 /// The first 12 characters of a digest; a baseline is untrusted, so never a byte slice.
 fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
-}
-
-fn join(items: &[&String]) -> String {
-    items
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn list(items: &[String]) -> String {
