@@ -568,6 +568,8 @@ fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<()
         .map_err(|e| e.to_string())?;
     server.stop();
     floor_server.stop();
+    // The waterfall `MTASTS_PAGE_TRACE=1` asks for, and anything else the script said.
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("page bench: {e}: {}", String::from_utf8_lossy(&out.stderr)))?;
     println!("\nThe page: what it loads (gzip -9, brotli 11)\n");
