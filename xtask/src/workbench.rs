@@ -82,16 +82,11 @@ fn build_variant(sh: &Shell, dist: &Path, v: &Variant) -> Result<(String, String
     let wasm = staging.join(format!("{name}_bg.wasm"));
     let optimized = staging.join(format!("{name}_opt.wasm"));
     let wasm_opt = crate::shell::root().join("node_modules/.bin/wasm-opt");
-    sh.run(
-        &path(&wasm_opt)?,
-        &[
-            &format!("--output={}", path(&optimized)?),
-            "-Oz",
-            WASM_OPT_PARAMS[0],
-            WASM_OPT_PARAMS[1],
-            &path(&wasm)?,
-        ],
-    )?;
+    let (output, input) = (format!("--output={}", path(&optimized)?), path(&wasm)?);
+    let mut args = vec![output.as_str(), "-Oz"];
+    args.extend(WASM_OPT_PARAMS);
+    args.push(&input);
+    sh.run(&path(&wasm_opt)?, &args)?;
     let js = staging.join(format!("{name}.js"));
     let terser = crate::shell::root().join("node_modules/.bin/terser");
     sh.run(
