@@ -1,10 +1,7 @@
 //! The domain form and the live check: the URL (`?domain=`) is the state, so back, forward,
 //! reload and shared links all run the same check.
 
-use crate::driver::Config;
-use crate::report::ReportView;
 use crate::settings;
-use crate::use_check::use_check;
 use mtasts_core::input::normalize_domain;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -47,21 +44,18 @@ pub fn checker(props: &CheckerProps) -> Html {
     let accepted = suggested.is_some() && *confirmed == suggested;
     let waiting_for_consent = suggested.is_some() && !accepted;
 
-    let config = match (&suggested, accepted) {
-        (Some(s), true) => Config {
+    let servers = match (&suggested, accepted) {
+        (Some(s), true) => Servers {
             resolver: s.resolver.clone().unwrap_or_else(|| (*resolver).clone()),
             companion: s.companion.clone().unwrap_or_default(),
         },
-        _ => Config {
+        _ => Servers {
             resolver: (*resolver).clone(),
             companion: String::new(),
         },
     };
     let domain = params.domain.clone().filter(|_| !waiting_for_consent);
-    // A new domain in the URL (typed, back, forward, a shared link) starts its check.
-    let checked_with = config.resolver.clone();
-    let state = use_check(domain.clone(), config);
-    use_remember_finished(&state);
+    let outcome = use_outcome(domain.clone(), servers, &params);
     {
         let (input, error, suggestion) = (input.clone(), error.clone(), suggestion.clone());
         // Text typed into the HTML form while the app loaded wins over the link's domain
@@ -97,7 +91,7 @@ pub fn checker(props: &CheckerProps) -> Html {
     // A check the user starts uses their own settings: what a link suggested does not
     // carry over.
     let go = move |domain: String| {
-        url_state::push(&Params {
+        go_check(&Params {
             domain: Some(domain),
             ..Params::default()
         })
@@ -236,20 +230,76 @@ pub fn checker(props: &CheckerProps) -> Html {
             if let Some(s) = suggested.as_ref().filter(|_| accepted) {
                 <p class="notes link-servers">{ format!("This check uses servers chosen by the link you opened: {}.", s.describe_plain()) }</p>
             }
-            if let Some(run) = &state.run {
-                { workbench(&state, &params) }
-                <ReportView report={run.report.clone()} unicode={run.unicode.clone()} />
-                if run.report.complete {
-                    <crate::compare::CompareResolvers domain={run.report.domain.clone()} resolver={checked_with} />
-                }
-            } else {
-                <crate::history::History />
-            }
+            { outcome }
         </section>
     }
 }
 
+/// The resolver and companion a check uses (the first page only passes them on).
+#[cfg_attr(not(feature = "check"), allow(dead_code))]
+struct Servers {
+    resolver: String,
+    companion: String,
+}
+
+/// The check of the URL's domain and its report, or the history when there is none.
+/// A new domain in the URL (typed, back, forward, a shared link) starts its check.
+#[cfg(feature = "check")]
+#[hook]
+fn use_outcome(domain: Option<String>, servers: Servers, params: &Params) -> Html {
+    let checked_with = servers.resolver.clone();
+    let state = crate::use_check::use_check(
+        domain,
+        crate::driver::Config {
+            resolver: servers.resolver,
+            companion: servers.companion,
+        },
+    );
+    use_remember_finished(&state);
+    let Some(run) = &state.run else {
+        return html! { <crate::history::History /> };
+    };
+    html! {
+        <>
+            { workbench(&state, params) }
+            <crate::report::ReportView report={run.report.clone()} unicode={run.unicode.clone()} />
+            if run.report.complete {
+                <crate::compare::CompareResolvers domain={run.report.domain.clone()} resolver={checked_with} />
+            }
+        </>
+    }
+}
+
+/// The first page has no check: `index.html`'s loader starts the check's build for
+/// `?domain=` links, so only a page built without it (`trunk serve` alone) gets here.
+#[cfg(not(feature = "check"))]
+#[hook]
+fn use_outcome(domain: Option<String>, servers: Servers, params: &Params) -> Html {
+    let _ = (servers, params);
+    match domain {
+        Some(_) => html! {
+            <p class="input-error" role="alert">{ "This build of the page cannot run a check: build it with `cargo xtask build`." }</p>
+        },
+        None => html! { <crate::history::History /> },
+    }
+}
+
+/// Opens the check of `params`: in the check's build a new history entry the app follows;
+/// on the first page a navigation, which makes `index.html` load the check's build.
+#[cfg(feature = "check")]
+fn go_check(params: &Params) {
+    url_state::push(params);
+}
+
+#[cfg(not(feature = "check"))]
+fn go_check(params: &Params) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(&url_state::url_of(params));
+    }
+}
+
 /// Adds each check to the history once it is finished, with its snapshot link.
+#[cfg(feature = "check")]
 #[hook]
 fn use_remember_finished(state: &crate::model::CheckState) {
     let finished = state
@@ -314,7 +364,7 @@ impl Suggested {
 
 /// The draft workbench: its own build (`workbench` feature) that `index.html` loads for
 /// `?draft=` links, so the first page does not carry it; here only a link to it.
-#[cfg(not(feature = "workbench"))]
+#[cfg(all(feature = "check", not(feature = "workbench")))]
 fn workbench(_: &UseReducerHandle<crate::model::CheckState>, params: &Params) -> Html {
     open_workbench(params)
 }
@@ -327,6 +377,7 @@ fn workbench(state: &UseReducerHandle<crate::model::CheckState>, params: &Params
     html! { <crate::workbench::Workbench state={state.clone()} params={params.clone()} /> }
 }
 
+#[cfg(feature = "check")]
 fn open_workbench(params: &Params) -> Html {
     let href = url_state::url_of(&Params {
         draft: Some(String::new()),

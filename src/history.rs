@@ -2,7 +2,7 @@
 //! domain, the verdict, when, and a snapshot link of the finished report. Read and written
 //! as plain JavaScript objects, so the first page carries no JSON parser.
 
-use js_sys::{Array, Object, Reflect, JSON};
+use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;
 
 const KEY: &str = "mtasts.history";
@@ -49,6 +49,7 @@ pub fn read() -> Vec<Entry> {
         .collect()
 }
 
+#[cfg(feature = "check")]
 /// Puts `entry` first, dropping an older check of the same domain and the oldest beyond
 /// [`KEEP`]. A full or disabled storage loses the entry, nothing else.
 pub fn remember(entry: Entry) {
@@ -65,10 +66,11 @@ pub fn clear() {
     }
 }
 
+#[cfg(feature = "check")]
 fn write(entries: &[Entry]) {
     let list = Array::new();
     for e in entries {
-        let o = Object::new();
+        let o = js_sys::Object::new();
         let set = |k: &str, v: &str| {
             let _ = Reflect::set(&o, &k.into(), &v.into());
         };
@@ -94,6 +96,7 @@ pub fn local_time(rfc3339: &str) -> String {
     date.to_locale_string("default", &JsValue::UNDEFINED).into()
 }
 
+#[cfg(feature = "check")]
 /// The time now as reports carry it: RFC 3339 in UTC, to the second.
 pub fn now_rfc3339() -> String {
     let iso: String = js_sys::Date::new_0().to_iso_string().into();

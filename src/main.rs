@@ -3,23 +3,33 @@
 
 mod app;
 mod checker;
+#[cfg(feature = "check")]
 mod compare;
+#[cfg(feature = "check")]
 mod draft_link;
+#[cfg(feature = "check")]
 mod driver;
+#[cfg(feature = "check")]
 mod export;
+#[cfg(feature = "check")]
 mod fetch;
+#[cfg(feature = "check")]
 mod findings;
 mod history;
 mod idna;
 #[cfg(feature = "workbench")]
 mod linter;
+#[cfg(feature = "check")]
 mod model;
+#[cfg(feature = "check")]
 mod report;
 #[cfg(feature = "reports")]
 mod reports;
 mod settings;
+#[cfg(feature = "check")]
 mod snapshot;
 mod url_state;
+#[cfg(feature = "check")]
 mod use_check;
 #[cfg(feature = "workbench")]
 mod workbench;

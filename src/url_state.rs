@@ -63,6 +63,7 @@ pub fn url_of(p: &Params) -> String {
 }
 
 /// A new history entry, as following a link would make.
+#[cfg(feature = "check")]
 pub fn push(p: &Params) {
     navigate(p, false);
 }

@@ -57,6 +57,9 @@ test('the app takes over the first view without moving it', async () => {
   });
   await page.goto(`${BASE_URL}/`, { waitUntil: 'domcontentloaded' });
   await page.locator('#domain-input').waitFor({ state: 'visible', timeout: 5000 });
+  // The loader runs ahead of the stylesheet, so the document can be parsed before the
+  // CSS has arrived; nothing is painted before it has, so that is what to compare with.
+  await page.waitForFunction(() => document.styleSheets.length > 0);
   const before = await boxes(page);
   release();
   await ready(page);
@@ -132,5 +135,57 @@ test('without JavaScript the form is still there, and the page says what the rep
     await page.screenshot({ path: `${ARTIFACTS}/first-paint-no-script.png` });
   } finally {
     await noScript.close();
+  }
+});
+
+// The page's own files a page downloaded, by path, with whether each came over the wire.
+const downloads = (page) => page.evaluate(() => performance.getEntriesByType('resource')
+  .filter((e) => e.name.startsWith(location.origin) && /\.(js|wasm)$/.test(new URL(e.name).pathname))
+  .map((e) => ({ path: new URL(e.name).pathname, wire: e.transferSize > 0 })));
+
+test('the first page is the form alone; focusing it fetches the check, which the submit then finds in the cache', async () => {
+  const cold = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH });
+  try {
+    const page = await cold.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${BASE_URL}/`);
+    await ready(page);
+    const first = await downloads(page);
+    assert.ok(first.some((d) => /^\/mtasts-web-[0-9a-f]+_bg\.wasm$/.test(d.path)), JSON.stringify(first));
+    assert.ok(!first.some((d) => d.path.startsWith('/check-')), `a first visit downloads no check: ${JSON.stringify(first)}`);
+    // The visitor's first focus, on the domain field, prefetches the check's glue and wasm.
+    const prefetched = Promise.all([/\/check-[0-9a-f]+\.js$/, /\/check-[0-9a-f]+_bg\.wasm$/]
+      .map((re) => page.waitForResponse((r) => re.test(new URL(r.url()).pathname), { timeout: 10000 })));
+    await page.locator('#domain-input').click();
+    await prefetched;
+    await page.locator('#domain-input').fill('good.test');
+    await page.locator('#domain-input').press('Enter');
+    await page.waitForURL((u) => u.searchParams.get('domain') === 'good.test', { timeout: 5000 });
+    await page.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });
+    assert.equal(await page.locator('#report').getAttribute('data-verdict'), 'pass');
+    const second = await downloads(page);
+    const check = second.filter((d) => d.path.startsWith('/check-'));
+    assert.equal(check.length, 2, JSON.stringify(second));
+    assert.ok(check.every((d) => !d.wire), `the check came from the cache: ${JSON.stringify(second)}`);
+    assert.ok(!second.some((d) => d.path.startsWith('/mtasts-web-')), `the check's page loads no first-page build: ${JSON.stringify(second)}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await cold.close();
+  }
+});
+
+test('a shared link downloads the check and not the first page\'s build', async () => {
+  const cold = await launch({ ignoreHTTPSErrors: true }, { resolver: DOH });
+  try {
+    const page = await cold.context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${BASE_URL}/?domain=good.test`);
+    await page.locator('#report[data-state="done"]').waitFor({ timeout: 30000 });
+    const got = (await downloads(page)).map((d) => d.path);
+    assert.equal(got.filter((p) => /^\/check-[0-9a-f]+(_bg\.wasm|\.js)$/.test(p)).length, 2, JSON.stringify(got));
+    assert.deepEqual(got.filter((p) => !p.startsWith('/check-')), [], 'nothing but the check\'s build');
+    assert.deepEqual(errors, []);
+  } finally {
+    await cold.close();
   }
 });

@@ -8,20 +8,24 @@ use std::path::Path;
 
 const PLACEHOLDER: &str = "sha256-LOADER_HASH";
 
-const OPEN: &str = "<script type=module>";
+/// How Trunk opens its loader, a module script.
+const TRUNK_OPEN: &str = "<script type=module>";
+/// How the loader that replaces it opens (`workbench::choose_in_loader`), a classic script.
+pub const OPEN: &str = "<script>";
 
-/// Where the one inline module script (Trunk's loader) stands in `html`: its text is
-/// `html[start..end]`.
+/// Where the one inline script (Trunk's loader, or ours in its place) stands in `html`:
+/// its text is `html[start..end]`.
 pub fn loader_span(html: &str) -> Result<(usize, usize), String> {
-    let start = html
-        .find(OPEN)
-        .ok_or("dist/index.html has no inline module script")?
-        + OPEN.len();
+    let (at, open) = [TRUNK_OPEN, OPEN]
+        .into_iter()
+        .find_map(|open| html.find(open).map(|at| (at, open)))
+        .ok_or("dist/index.html has no inline script")?;
+    let start = at + open.len();
     let end = start
         + html[start..]
             .find("</script>")
             .ok_or("unterminated script")?;
-    if html[end..].contains(OPEN) {
+    if html[end..].contains(TRUNK_OPEN) || html[end..].contains(OPEN) {
         return Err("dist/index.html has more than one inline script; the CSP allows one".into());
     }
     Ok((start, end))

@@ -127,9 +127,9 @@ fn test() -> Result<(), String> {
             "warnings",
         ],
     )?;
-    // Every build of the page: the first page, and the lazy ones (`?draft=`, `?reports`)
+    // Every build of the page: the first page, and the lazy ones (`?domain=`, `?draft=`, …)
     // that are the same package with a feature.
-    for features in ["", "workbench", "reports", "snapshot"] {
+    for features in ["", "check", "workbench", "reports", "snapshot"] {
         sh.run(
             "cargo",
             &[
@@ -204,11 +204,14 @@ fn browser_tests(sh: &Shell) -> Result<(), String> {
         "xtask: browser tests against {url}, test world DoH at {}, third-party lane at {} (DoH {third_party_doh})",
         world.doh, third_party.url
     );
-    // `BROWSER_TESTS=tests/browser/reports.test.mjs cargo xtask browser` runs one file.
+    // `BROWSER_TESTS=tests/browser/reports.test.mjs cargo xtask browser` runs one file
+    // (or several, separated by spaces).
     let which = std::env::var("BROWSER_TESTS").unwrap_or_else(|_| "tests/browser/".into());
+    let mut args = vec!["--test", "--test-concurrency=1"];
+    args.extend(which.split_whitespace());
     let result = sh.run_env(
         "node",
-        &["--test", "--test-concurrency=1", &which],
+        &args,
         &[
             ("MTASTS_BASE_URL", url.as_str()),
             ("MTASTS_DOH", world.doh.as_str()),

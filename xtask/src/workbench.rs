@@ -1,7 +1,9 @@
 //! The lazy builds of the page: the same app with a feature, built beside Trunk's and loaded
-//! only for the links that need it, so a first visit never downloads them. The workbench
-//! (`workbench`: the draft editor, generator and linter) is loaded for `?draft=` links, the
-//! Reports view (`reports`: the TLS-RPT report reader) for `?reports` links. Trunk builds one
+//! only for the links that need it, so a first visit never downloads them. Trunk's build is
+//! the form alone; the check and its report (`check`) are loaded for `?domain=` links, the
+//! workbench (`workbench`: the draft editor, generator and linter) for `?draft=` links, the
+//! Reports view (`reports`: the TLS-RPT report reader) for `?reports` links, the snapshot
+//! viewer (`snapshot`) for `?snapshot` links. Trunk builds one
 //! variant of a package, so these are made here with the same tools and steps: cargo,
 //! wasm-bindgen, `wasm-opt -Oz`, terser.
 
@@ -33,7 +35,17 @@ pub const VARIANTS: &[Variant] = &[
         prefix: "snapshot-",
         params: &["snapshot"],
     },
+    // Last: the builds above carry the check too, and win for their own links.
+    Variant {
+        feature: CHECK,
+        prefix: "check-",
+        params: &["domain"],
+    },
 ];
+
+/// The check's build: what a `?domain=` link loads and submitting the first page's form
+/// opens; the first page (Trunk's build) is the form without it.
+pub const CHECK: &str = "check";
 
 /// True for a file of a lazy build, which a first visit does not download.
 /// The passes after `-Oz`, for the lazy builds here and, through `index.html`'s
@@ -54,7 +66,12 @@ pub fn build(sh: &Shell, dist: &Path) -> Result<(), String> {
         let (js, wasm) = build_variant(sh, dist, v)?;
         built.push((v.params, js, wasm));
     }
-    choose_in_loader(&dist.join("index.html"), &built)
+    let check = VARIANTS
+        .iter()
+        .zip(&built)
+        .find(|(v, _)| v.feature == CHECK)
+        .map(|(_, (_, js, wasm))| (js.clone(), wasm.clone()));
+    choose_in_loader(&dist.join("index.html"), &built, check.as_ref())
 }
 
 /// Builds one variant into `dist`; returns its glue and wasm file names.
@@ -141,9 +158,19 @@ pub fn build_wasm(sh: &Shell, features: &str) -> Result<(), String> {
     )
 }
 
-/// Rewrites Trunk's loader so that a link with a variant's parameter starts that build
-/// instead; `builds` holds (parameter, glue, wasm), the first match wins.
-fn choose_in_loader(index: &Path, builds: &[(&[&str], String, String)]) -> Result<(), String> {
+/// Replaces Trunk's loader (a module script after the stylesheet, with static preloads of
+/// the first page's glue and wasm) by one that starts the build the link needs: `builds`
+/// holds (parameters, glue, wasm), the first match wins, and Trunk's build is the rest.
+/// It is a classic script ahead of the stylesheet, so both downloads start while the head
+/// is parsed (a module script would wait for the CSS) and only the chosen build's are made
+/// (static preloads would fetch the first page's for every link). The wasm compiles as it
+/// arrives. On the first page, the visitor's first focus (on the domain field, mostly)
+/// prefetches `warm`, the build that submitting the form opens.
+fn choose_in_loader(
+    index: &Path,
+    builds: &[(&[&str], String, String)],
+    warm: Option<&(String, String)>,
+) -> Result<(), String> {
     let html = std::fs::read_to_string(index).map_err(|e| format!("{}: {e}", index.display()))?;
     let (start, end) = crate::csp::loader_span(&html)?;
     let loader = &html[start..end];
@@ -164,11 +191,43 @@ fn choose_in_loader(index: &Path, builds: &[(&[&str], String, String)]) -> Resul
             format!("{} ? ['/{js}', '/{wasm}'] : ", test.join(" || "))
         })
         .collect();
+    let warm = warm.map_or(String::new(), |(js, wasm)| {
+        format!(
+            "\nif (js === '{page_js}') addEventListener('focusin', () => {{ for (const href of ['/{js}', '/{wasm}']) {{ const l = document.createElement('link'); l.rel = 'prefetch'; l.href = href; document.head.append(l); }} }}, {{ once: true }});"
+        )
+    });
     let script = format!(
-        "const q = new URLSearchParams(location.search);\nconst [js, wasm] = {choices}['{page_js}', '{page_wasm}'];\nconst {{ default: init }} = await import(js);\nawait init({{ module_or_path: wasm }});"
+        "{{\nconst q = new URLSearchParams(location.search);\nconst [js, wasm] = {choices}['{page_js}', '{page_wasm}'];\nconst module = WebAssembly.compileStreaming(fetch(wasm)).catch(() => fetch(wasm));\nconst parsed = new Promise((done) => document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', done) : done());\nPromise.all([import(js), parsed]).then(([{{ default: init }}]) => init({{ module_or_path: module }}));{warm}\n}}"
     );
-    let html = format!("{}{script}{}", &html[..start], &html[end..]);
-    std::fs::write(index, html).map_err(|e| e.to_string())
+    let open = html[..start]
+        .rfind("<script")
+        .ok_or("the loader has no opening tag")?;
+    let close = end + "</script>".len();
+    let mut rest = format!("{}{}", &html[..open], &html[close..]);
+    // Trunk's static preloads of its own build.
+    while let Some(link) = preload_of(&rest, &page_js, &page_wasm) {
+        rest.replace_range(link, "");
+    }
+    let at = rest
+        .find("<link")
+        .ok_or("index.html has no stylesheet link to put the loader before")?;
+    rest.insert_str(at, &format!("{}{script}</script>", crate::csp::OPEN));
+    std::fs::write(index, rest).map_err(|e| e.to_string())
+}
+
+/// The span of a `<link>` tag that names `js` or `wasm`.
+fn preload_of(html: &str, js: &str, wasm: &str) -> Option<std::ops::Range<usize>> {
+    let mut from = 0;
+    while let Some(i) = html[from..].find("<link") {
+        let start = from + i;
+        let end = start + html[start..].find('>')? + 1;
+        let tag = &html[start..end];
+        if tag.contains(js) || tag.contains(wasm) {
+            return Some(start..end);
+        }
+        from = end;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -188,7 +247,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("xtask-loader-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let index = dir.join("index.html");
-        std::fs::write(&index, "<head><script type=module>import init, * as bindings from '/mtasts-web-abc.js';\nconst wasm = await init({ module_or_path: '/mtasts-web-abc_bg.wasm' });</script></head>").unwrap();
+        std::fs::write(&index, "<head><title>t</title><link href=/style-1.css rel=stylesheet><script type=module>import init, * as bindings from '/mtasts-web-abc.js';\nconst wasm = await init({ module_or_path: '/mtasts-web-abc_bg.wasm' });</script><link crossorigin href=/mtasts-web-abc.js rel=modulepreload><link as=fetch href=/mtasts-web-abc_bg.wasm rel=preload type=application/wasm></head>").unwrap();
         let builds: [(&[&str], String, String); 2] = [
             (
                 &["draft"],
@@ -201,10 +260,28 @@ mod tests {
                 "reports-2_bg.wasm".to_string(),
             ),
         ];
-        super::choose_in_loader(&index, &builds).unwrap();
+        let warm = ("check-3.js".to_string(), "check-3_bg.wasm".to_string());
+        super::choose_in_loader(&index, &builds, Some(&warm)).unwrap();
         let html = std::fs::read_to_string(&index).unwrap();
         assert!(html.contains("q.has('draft') ? ['/workbench-1.js', '/workbench-1_bg.wasm'] : q.has('reports') || q.has('snapshot') ? ['/reports-2.js', '/reports-2_bg.wasm'] : ['/mtasts-web-abc.js', '/mtasts-web-abc_bg.wasm']"), "{html}");
-        assert_eq!(html.matches("<script type=module>").count(), 1);
+        assert_eq!(html.matches("<script").count(), 1, "{html}");
+        // Ahead of the stylesheet, and Trunk's preloads of the first page gone.
+        assert!(
+            html.starts_with("<head><title>t</title><script>{"),
+            "{html}"
+        );
+        assert!(
+            html.ends_with("</script><link href=/style-1.css rel=stylesheet></head>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("if (js === '/mtasts-web-abc.js') addEventListener('focusin'"),
+            "{html}"
+        );
+        assert!(
+            html.contains("['/check-3.js', '/check-3_bg.wasm']"),
+            "{html}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
