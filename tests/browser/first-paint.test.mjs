@@ -184,8 +184,26 @@ test('a shared link downloads the check and not the first page\'s build', async 
     const got = (await downloads(page)).map((d) => d.path);
     assert.equal(got.filter((p) => /^\/check-[0-9a-f]+(_bg\.wasm|\.js)$/.test(p)).length, 2, JSON.stringify(got));
     assert.deepEqual(got.filter((p) => !p.startsWith('/check-')), [], 'nothing but the check\'s build');
+    // Its resolver's TLS handshake started while the wasm downloaded.
+    const preconnects = await page.evaluate(() => [...document.querySelectorAll('link[rel=preconnect]')].map((l) => l.href));
+    assert.deepEqual(preconnects, [`${new URL(DOH).origin}/`]);
     assert.deepEqual(errors, []);
   } finally {
     await cold.close();
   }
+});
+
+test('a link that suggests a resolver gets no connection to it before consent', async () => {
+  const page = await browser.context.newPage();
+  const errors = watchErrors(page);
+  const suggested = 'https://127.0.0.9:1/dns-query';
+  const tried = [];
+  page.on('request', (r) => { if (r.url().startsWith('https://127.0.0.9')) tried.push(r.url()); });
+  await page.goto(`${BASE_URL}/?domain=good.test&resolver=${encodeURIComponent(suggested)}`);
+  await page.locator('.link-consent').waitFor({ timeout: 20000 });
+  const preconnects = await page.evaluate(() => [...document.querySelectorAll('link[rel=preconnect]')].map((l) => l.href));
+  assert.deepEqual(preconnects, [`${new URL(DOH).origin}/`], 'only the visitor\'s own resolver');
+  assert.deepEqual(tried, []);
+  assert.deepEqual(errors, []);
+  await page.close();
 });

@@ -598,8 +598,8 @@ fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<()
         "\nHeadless Chromium, cold profile per load, median of {} (ms from navigation; bytes are response bodies as served):\n",
         v["runs"]
     );
-    println!("| link | page | form on screen | interactive | report of good.test | first visit bytes | repeat visit bytes |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
+    println!("| link | page | form on screen | interactive | first visit bytes | repeat visit bytes | link to good.test: interactive | its report | its bytes | typed good.test: Enter to report |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for link in ["loopback", "throttled"] {
         for (key, label) in [("floor", "static floor"), ("page", "MTA-STS tester")] {
             let r = &v["results"][link][key];
@@ -609,12 +609,15 @@ fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<()
                     .unwrap_or_else(|| "-".into())
             };
             println!(
-                "| {link} | {label} | {} | {} | {} | {} | {} |",
+                "| {link} | {label} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 ms("form_ms"),
                 ms("ready_ms"),
-                ms("report_ms"),
                 ms("first_visit_bytes"),
-                ms("repeat_visit_bytes")
+                ms("repeat_visit_bytes"),
+                ms("link_ready_ms"),
+                ms("report_ms"),
+                ms("link_visit_bytes"),
+                ms("typed_report_ms")
             );
         }
         let r = &v["results"][link];
@@ -623,9 +626,11 @@ fn page(sh: &Shell, release: &std::path::Path, doh: &str, ca: &str) -> Result<()
             _ => "-".into(),
         };
         println!(
-            "| {link} | ratios | form {} of the floor (goal 1.5x) | interactive {} of the floor's form (goal 3x) | report {} of interactive (goal 2x) | | |",
+            "| {link} | ratios | form {} of the floor (goal 1.5x) | interactive {} of the floor's form (goal 3x) | | | the link's interactive {} of the floor's form | report {} of the link's interactive, {} of the first page's (goal 2x) | | |",
             ratio(&r["page"]["form_ms"], &r["floor"]["form_ms"]),
             ratio(&r["page"]["ready_ms"], &r["floor"]["form_ms"]),
+            ratio(&r["page"]["link_ready_ms"], &r["floor"]["form_ms"]),
+            ratio(&r["page"]["report_ms"], &r["page"]["link_ready_ms"]),
             ratio(&r["page"]["report_ms"], &r["page"]["ready_ms"]),
         );
     }

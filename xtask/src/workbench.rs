@@ -43,6 +43,11 @@ pub const VARIANTS: &[Variant] = &[
     },
 ];
 
+/// Where the page keeps the visitor's own resolver, and the one it uses otherwise: the
+/// loader reads them before the wasm runs (a test holds them equal to `src/settings.rs`).
+const RESOLVER_KEY: &str = "mtasts.resolver";
+const DEFAULT_RESOLVER: &str = "https://cloudflare-dns.com/dns-query";
+
 /// The check's build: what a `?domain=` link loads and submitting the first page's form
 /// opens; the first page (Trunk's build) is the form without it.
 pub const CHECK: &str = "check";
@@ -165,7 +170,9 @@ pub fn build_wasm(sh: &Shell, features: &str) -> Result<(), String> {
 /// is parsed (a module script would wait for the CSS) and only the chosen build's are made
 /// (static preloads would fetch the first page's for every link). The wasm compiles as it
 /// arrives. On the first page, the visitor's first focus (on the domain field, mostly)
-/// prefetches `warm`, the build that submitting the form opens.
+/// prefetches `warm`, the build that submitting the form opens. A `?domain=` link
+/// preconnects to the visitor's own DoH resolver, so its TLS handshake overlaps the
+/// download; never to one the link suggests, which the page uses only after consent.
 fn choose_in_loader(
     index: &Path,
     builds: &[(&[&str], String, String)],
@@ -196,8 +203,11 @@ fn choose_in_loader(
             "\nif (js === '{page_js}') addEventListener('focusin', () => {{ for (const href of ['/{js}', '/{wasm}']) {{ const l = document.createElement('link'); l.rel = 'prefetch'; l.href = href; document.head.append(l); }} }}, {{ once: true }});"
         )
     });
+    let preconnect = format!(
+        "\nif (q.has('domain')) {{ let r = '{DEFAULT_RESOLVER}'; try {{ const s = localStorage.getItem('{RESOLVER_KEY}'); if (s && s.startsWith('https://')) r = s; }} catch {{}} const l = document.createElement('link'); l.rel = 'preconnect'; l.crossOrigin = 'anonymous'; l.href = new URL(r).origin; document.head.append(l); }}"
+    );
     let script = format!(
-        "{{\nconst q = new URLSearchParams(location.search);\nconst [js, wasm] = {choices}['{page_js}', '{page_wasm}'];\nconst module = WebAssembly.compileStreaming(fetch(wasm)).catch(() => fetch(wasm));\nconst parsed = new Promise((done) => document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', done) : done());\nPromise.all([import(js), parsed]).then(([{{ default: init }}]) => init({{ module_or_path: module }}));{warm}\n}}"
+        "{{\nconst q = new URLSearchParams(location.search);{preconnect}\nconst [js, wasm] = {choices}['{page_js}', '{page_wasm}'];\nconst module = WebAssembly.compileStreaming(fetch(wasm)).catch(() => fetch(wasm));\nconst parsed = new Promise((done) => document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', done) : done());\nPromise.all([import(js), parsed]).then(([{{ default: init }}]) => init({{ module_or_path: module }}));{warm}\n}}"
     );
     let open = html[..start]
         .rfind("<script")
@@ -243,6 +253,22 @@ mod tests {
     }
 
     #[test]
+    fn the_loader_knows_the_resolver_as_the_page_does() {
+        let settings =
+            std::fs::read_to_string(crate::shell::root().join("src/settings.rs")).unwrap();
+        assert!(settings.contains(&format!("const KEY: &str = \"{}\";", super::RESOLVER_KEY)));
+        let first = settings.find("(\"Cloudflare\", \"").unwrap();
+        assert!(settings[first..].starts_with(&format!(
+            "(\"Cloudflare\", \"{}\")",
+            super::DEFAULT_RESOLVER
+        )));
+        assert!(
+            settings.contains("RESOLVERS[0]"),
+            "the default is the first preset"
+        );
+    }
+
+    #[test]
     fn the_loader_picks_each_lazy_build_by_its_parameter() {
         let dir = std::env::temp_dir().join(format!("xtask-loader-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -280,6 +306,10 @@ mod tests {
         );
         assert!(
             html.contains("['/check-3.js', '/check-3_bg.wasm']"),
+            "{html}"
+        );
+        assert!(
+            html.contains("if (q.has('domain')) { let r = 'https://cloudflare-dns.com/dns-query';"),
             "{html}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
