@@ -44,18 +44,18 @@ pub fn checker(props: &CheckerProps) -> Html {
     let accepted = suggested.is_some() && *confirmed == suggested;
     let waiting_for_consent = suggested.is_some() && !accepted;
 
-    let servers = match (&suggested, accepted) {
-        (Some(s), true) => Servers {
+    let config = match (&suggested, accepted) {
+        (Some(s), true) => settings::Config {
             resolver: s.resolver.clone().unwrap_or_else(|| (*resolver).clone()),
             companion: s.companion.clone().unwrap_or_default(),
         },
-        _ => Servers {
+        _ => settings::Config {
             resolver: (*resolver).clone(),
             companion: String::new(),
         },
     };
     let domain = params.domain.clone().filter(|_| !waiting_for_consent);
-    let outcome = use_outcome(domain.clone(), servers, &params);
+    let outcome = use_outcome(domain.clone(), config, &params);
     {
         let (input, error, suggestion) = (input.clone(), error.clone(), suggestion.clone());
         // Text typed into the HTML form while the app loaded wins over the link's domain
@@ -235,26 +235,13 @@ pub fn checker(props: &CheckerProps) -> Html {
     }
 }
 
-/// The resolver and companion a check uses (the first page only passes them on).
-#[cfg_attr(not(feature = "check"), allow(dead_code))]
-struct Servers {
-    resolver: String,
-    companion: String,
-}
-
 /// The check of the URL's domain and its report, or the history when there is none.
 /// A new domain in the URL (typed, back, forward, a shared link) starts its check.
 #[cfg(feature = "check")]
 #[hook]
-fn use_outcome(domain: Option<String>, servers: Servers, params: &Params) -> Html {
-    let checked_with = servers.resolver.clone();
-    let state = crate::use_check::use_check(
-        domain,
-        crate::driver::Config {
-            resolver: servers.resolver,
-            companion: servers.companion,
-        },
-    );
+fn use_outcome(domain: Option<String>, config: settings::Config, params: &Params) -> Html {
+    let checked_with = config.resolver.clone();
+    let state = crate::use_check::use_check(domain, config);
     use_remember_finished(&state);
     let Some(run) = &state.run else {
         return html! { <crate::history::History /> };
@@ -274,8 +261,8 @@ fn use_outcome(domain: Option<String>, servers: Servers, params: &Params) -> Htm
 /// `?domain=` links, so only a page built without it (`trunk serve` alone) gets here.
 #[cfg(not(feature = "check"))]
 #[hook]
-fn use_outcome(domain: Option<String>, servers: Servers, params: &Params) -> Html {
-    let _ = (servers, params);
+fn use_outcome(domain: Option<String>, config: settings::Config, params: &Params) -> Html {
+    let _ = (config, params);
     match domain {
         Some(_) => html! {
             <p class="input-error" role="alert">{ "This build of the page cannot run a check: build it with `cargo xtask build`." }</p>

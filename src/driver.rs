@@ -10,13 +10,7 @@ use mtasts_core::report::{FetchStatus, PolicyFetch, ProbeResult, TlsProbe, TlsSt
 use mtasts_core::{Answer, Request};
 use serde::de::DeserializeOwned;
 
-/// Where the page sends its requests.
-#[derive(Clone, PartialEq)]
-pub struct Config {
-    pub resolver: String,
-    /// Base URL of the companion; empty for the page's own origin.
-    pub companion: String,
-}
+pub use crate::settings::Config;
 
 const DNS_TIMEOUT_MS: u32 = 10_000;
 const COMPANION_TIMEOUT_MS: u32 = 120_000;

@@ -11,6 +11,16 @@ pub const RESOLVERS: [(&str, &str); 3] = [
 
 const KEY: &str = "mtasts.resolver";
 
+/// Where the page sends a check's requests (the first page, which runs no check, only
+/// chooses it).
+#[derive(Clone, PartialEq)]
+#[cfg_attr(not(feature = "check"), allow(dead_code))]
+pub struct Config {
+    pub resolver: String,
+    /// Base URL of the companion; empty for the page's own origin.
+    pub companion: String,
+}
+
 /// This browser's localStorage, when it has one it lets the page use.
 pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
