@@ -99,15 +99,16 @@ pub fn first_visit(dist: &Path) -> Result<Vec<Asset>, String> {
             names.push(name.to_string());
         }
     }
-    names
-        .into_iter()
-        .map(|name| {
-            let raw = size(&dist.join(&name))?;
-            let br = dist.join(format!("{name}.br"));
-            let served = if br.is_file() { size(&br)? } else { raw };
-            Ok(Asset { name, raw, served })
-        })
-        .collect()
+    names.into_iter().map(|name| asset(dist, name)).collect()
+}
+
+/// `name` of `dist` at its raw size and at the size the companion serves (its brotli copy
+/// when the build made one).
+fn asset(dist: &Path, name: String) -> Result<Asset, String> {
+    let raw = size(&dist.join(&name))?;
+    let br = dist.join(format!("{name}.br"));
+    let served = if br.is_file() { size(&br)? } else { raw };
+    Ok(Asset { name, raw, served })
 }
 
 /// The files a link that loads the `prefix` build downloads: those of a first visit
@@ -121,14 +122,7 @@ pub fn link_visit(dist: &Path, prefix: &str) -> Result<Vec<Asset>, String> {
         let path = entry.map_err(|e| e.to_string())?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with(prefix) && (name.ends_with(".js") || name.ends_with("_bg.wasm")) {
-            let br = dist.join(format!("{name}.br"));
-            let raw = size(&path)?;
-            let served = if br.is_file() { size(&br)? } else { raw };
-            assets.push(Asset {
-                name: name.to_string(),
-                raw,
-                served,
-            });
+            assets.push(asset(dist, name.to_string())?);
         }
     }
     Ok(assets)

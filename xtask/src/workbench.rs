@@ -52,7 +52,6 @@ const DEFAULT_RESOLVER: &str = "https://cloudflare-dns.com/dns-query";
 /// opens; the first page (Trunk's build) is the form without it.
 pub const CHECK: &str = "check";
 
-/// True for a file of a lazy build, which a first visit does not download.
 /// The passes after `-Oz`, for the lazy builds here and, through `index.html`'s
 /// `data-wasm-opt-params`, for the first page (a test holds the two equal); -1.2 KB of
 /// brotli on the first page. `--converge` repeats the passes while they still shrink the
@@ -61,6 +60,7 @@ pub const CHECK: &str = "check";
 /// follows it), so the lowest KiB is never addressed.
 pub const WASM_OPT_PARAMS: [&str; 2] = ["--converge", "--low-memory-unused"];
 
+/// True for a file of a lazy build, which a first visit does not download.
 pub fn is_lazy(name: &str) -> bool {
     VARIANTS.iter().any(|v| name.starts_with(v.prefix))
 }
